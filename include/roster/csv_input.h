@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roster/result.h"
+#include "roster/row.h"
+
+namespace roster {
+
+// The columns of one template: all `required` ones must be in the header;
+// `optional` ones are used when present. Any other column is ignored with a
+// COLUMN_UNKNOWN warning.
+struct TemplateColumns {
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+};
+
+// Streams one template file: checks the header, then yields RawRow after RawRow.
+// Reads the file exactly once, in constant memory, and computes its SHA-256 on
+// the way. Header names match after trimming spaces, case-insensitively, in any
+// order; a UTF-8 BOM and CRLF line ends are accepted.
+class CsvInput {
+ public:
+  // Opens `path` ("-" is standard input) and reads its header. Fails with a
+  // file-level Status (FILE_UNREADABLE, FILE_EMPTY, FILE_NOT_TEXT, LINE_TOO_LONG,
+  // HEADER_MISSING_COLUMN, HEADER_DUPLICATE_COLUMN).
+  static Result<std::unique_ptr<CsvInput>> open(const std::string& path,
+                                                const TemplateColumns& columns);
+  ~CsvInput();
+  CsvInput(const CsvInput&) = delete;
+  CsvInput& operator=(const CsvInput&) = delete;
+
+  // The header cells as written (trimmed, unquoted), in file order.
+  const std::vector<std::string>& header() const { return header_; }
+  // The cell index of template column `name` in every row, or -1 when the
+  // column is optional and absent.
+  int index_of(std::string_view name) const;
+  // COLUMN_UNKNOWN warnings for the header (line 1).
+  const std::vector<RowError>& header_warnings() const { return header_warnings_; }
+
+  // Fills `row` with the next non-blank data line and returns true; returns false
+  // at end of file or when the file must be refused, which status() then says.
+  // A line that cannot be split into the header's cells comes back with
+  // row.malformed set. Never throws.
+  bool next(RawRow& row);
+  const Status& status() const { return status_; }
+
+  // Bytes consumed so far, and the file's size when known (0 otherwise).
+  uint64_t bytes_read() const;
+  uint64_t total_bytes() const { return total_bytes_; }
+  // Lowercase hex SHA-256 of every byte read; complete once next() returned false.
+  std::string sha256_hex() const;
+
+ private:
+  struct Impl;
+  explicit CsvInput(std::unique_ptr<Impl> impl);
+  Status read_header(const TemplateColumns& columns);
+  bool fail(Status status);
+
+  std::unique_ptr<Impl> impl_;
+  std::vector<std::string> header_;
+  std::vector<std::pair<std::string, int>> column_index_;  // lower-case name -> cell
+  std::vector<RowError> header_warnings_;
+  Status status_;
+  uint64_t total_bytes_ = 0;
+};
+
+// Splits one CSV line into cells with RFC 4180 quoting, trimming spaces around
+// each cell. Returns false (with `cells` holding what could be recovered, the
+// unparsable remainder as the last cell) when a quote is not closed.
+bool split_csv_line(std::string_view line, std::vector<std::string>& cells);
+
+}  // namespace roster

@@ -1,0 +1,218 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "roster/access.h"
+#include "roster/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace roster {
+
+struct Source {
+  int64_t id = 0;
+  std::string external_id;
+  std::string name;
+  std::string type;  // store, warehouse, other
+  bool enabled = true;
+};
+
+struct SalesChannel {
+  int64_t id = 0;
+  std::string external_id;
+  std::string name;
+};
+
+struct Permission {
+  std::string key;
+  std::string area;
+  std::string description;
+};
+
+struct Role {
+  int64_t id = 0;
+  std::string name;
+  std::string key;  // empty when the role has none
+  int hierarchy = 0;
+  std::vector<std::string> permissions;  // sorted, unique
+  Scope sources;
+  Scope channels;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string username;
+  std::string email;
+  bool enabled = true;
+  bool all_channels = false;
+  bool all_sources = false;
+  std::string timezone;
+  int64_t role_id = 0;
+  std::vector<int64_t> sources;   // sorted, unique
+  std::vector<int64_t> channels;  // sorted, unique
+  std::string created_at, created_by, updated_at, updated_by;
+};
+
+// One field of an audit entry.
+struct FieldChange {
+  std::string field;
+  std::string before;
+  std::string after;
+};
+
+// One run of an import (or of init), as `roster jobs` shows it.
+struct Job {
+  int64_t id = 0;
+  std::string kind;  // users, roles, sources, sales-channels, init
+  std::string file;
+  std::string sha256;
+  std::string actor;
+  std::string mode;  // skip or abort
+  bool dry_run = false;
+  std::string started_at, finished_at;
+  int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
+  std::string outcome;  // running, committed, rolled-back, refused, duplicate, failed
+  int exit_code = 0;
+};
+
+// The user directory in one SQLite file: schema and migrations, reference data
+// (held in memory, always in step with the open transaction), users, audit and
+// jobs. Only this module talks to SQLite; every statement is prepared once and
+// bound with parameters. Every failure comes back as a database Status (exit 5)
+// naming the file.
+class Directory {
+ public:
+  struct Options {
+    bool create = false;          // create the file when it does not exist
+    int busy_timeout_ms = 30000;  // how long to wait for another writer
+    // The permission catalog, written into the file when it is created or
+    // migrated (and on `init`).
+    const std::vector<Permission>* catalog = nullptr;
+  };
+
+  // Opens (or creates) the directory at `path`, upgrading an older schema.
+  static Result<std::unique_ptr<Directory>> open(const std::string& path,
+                                                 const Options& options);
+  // Opens `path` and migrates it only up to `version`; for migration tests.
+  static Result<std::unique_ptr<Directory>> open_at_version(const std::string& path,
+                                                            int version);
+  ~Directory();
+  Directory(const Directory&) = delete;
+  Directory& operator=(const Directory&) = delete;
+
+  static int latest_schema_version();
+  Result<int> schema_version();
+  const std::string& path() const { return path_; }
+
+  // One write transaction (BEGIN IMMEDIATE: waits up to the busy timeout for
+  // another writer, then fails with a Status that says the file is locked).
+  Status begin();
+  Status commit();
+  // Rolls back and reloads the in-memory reference data. Never fails loudly.
+  void rollback();
+  bool in_transaction() const { return in_transaction_; }
+
+  // Writes the permission catalog (insert or update; never deletes a key).
+  Status sync_catalog(const std::vector<Permission>& catalog);
+
+  // --- Reference data, from memory. Pointers stay valid until the next write
+  // or rollback.
+  const std::vector<Permission>& permissions() const { return permissions_; }
+  bool permission_exists(const std::string& key) const;
+  const Source* source_by_external_id(std::string_view external_id) const;
+  const Source* source_by_id(int64_t id) const;
+  const SalesChannel* channel_by_external_id(std::string_view external_id) const;
+  const SalesChannel* channel_by_id(int64_t id) const;
+  // Role by name, else by key, both case-insensitive.
+  const Role* role_by_name_or_key(std::string_view name_or_key) const;
+  const Role* role_by_name(std::string_view name) const;
+  const Role* role_by_key(std::string_view key) const;
+  const Role* role_by_id(int64_t id) const;
+  // Roles sorted by name (case-insensitive).
+  std::vector<const Role*> roles() const;
+  // The smallest hierarchy defined, or INT_MAX when there is no role.
+  int top_hierarchy() const;
+  std::vector<std::string> source_external_ids() const;
+  std::vector<std::string> channel_external_ids() const;
+  std::vector<const Source*> sources() const;         // by external ID
+  std::vector<const SalesChannel*> channels() const;  // by external ID
+  std::vector<std::string> role_names_and_keys() const;
+
+  Status save_source(Source& source);   // insert when id == 0, else update
+  Status save_channel(SalesChannel& channel);
+  Status save_role(Role& role);
+
+  // --- Users.
+  Result<std::optional<User>> find_user(std::string_view username);
+  // The username that holds `email` (case-insensitive), if any.
+  Result<std::optional<std::string>> email_owner(std::string_view email);
+  Status insert_user(User& user);  // sets user.id
+  // Writes the fields of `after` that differ from `before` (same id).
+  Status update_user(const User& before, const User& after);
+  Result<int64_t> count_enabled_users();
+  // A user of `role_id` whose sources or channels fall outside the given scopes,
+  // described as "username (what)", or nullopt.
+  Result<std::optional<std::string>> user_outside_scope(int64_t role_id,
+                                                         const Scope& sources,
+                                                         const Scope& channels);
+  // Every user, sorted by username (case-insensitive). Stops at the first
+  // callback that returns false.
+  Status for_each_user(const std::function<bool(const User&)>& fn);
+
+  // --- Audit and jobs.
+  Status add_audit(int64_t job_id, std::string_view at, std::string_view actor,
+                   std::string_view target_type, std::string_view target,
+                   std::string_view action, const std::vector<FieldChange>& changes);
+  // Records a job outside any transaction, so that it survives a rollback.
+  Result<int64_t> start_job(const Job& job);
+  Status finish_job(const Job& job);
+  Result<std::optional<Job>> find_job(int64_t id);
+  // Jobs, newest first.
+  Result<std::vector<Job>> list_jobs(int64_t limit);
+  // The newest job still marked running, other than `except_id`.
+  Result<std::optional<Job>> running_job(int64_t except_id);
+  // The newest job of `kind` that committed rows from a file with this SHA-256.
+  Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
+                                                    std::string_view sha256);
+
+  // Runs `sql` with no parameters (for tests and maintenance).
+  Status exec(const std::string& sql);
+
+ private:
+  class Stmt;
+  Directory(sqlite3* db, std::string path);
+  Status configure(int busy_timeout_ms);
+  Status migrate(int target_version, const std::vector<Permission>* catalog);
+  Status load_reference_data();
+  Status error(std::string_view what);
+  Stmt prepare(const char* sql);
+  Status replace_links(const char* delete_sql, const char* insert_sql, int64_t owner,
+                       const std::vector<int64_t>& ids);
+  Status load_user_row(Stmt& stmt, User& user);
+
+  sqlite3* db_;
+  std::string path_;
+  bool in_transaction_ = false;
+  bool busy_reporting_ = false;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+
+  std::vector<Permission> permissions_;
+  std::map<int64_t, Source> sources_;
+  std::unordered_map<std::string, int64_t> source_ids_;
+  std::map<int64_t, SalesChannel> channels_;
+  std::unordered_map<std::string, int64_t> channel_ids_;
+  std::map<int64_t, Role> roles_;
+  std::unordered_map<std::string, int64_t> role_names_;  // lower-case
+  std::unordered_map<std::string, int64_t> role_keys_;   // lower-case
+};
+
+}  // namespace roster

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roster/access.h"
+#include "roster/csv_input.h"
+#include "roster/directory.h"
+#include "roster/report.h"
+#include "roster/result.h"
+#include "roster/validate.h"
+
+namespace roster {
+
+// The four templates share the reader, the job, the transaction and the
+// reports; each brings only a RowHandler: its columns, its checks against the
+// directory and its apply step.
+
+enum class ImportKind { kUsers, kRoles, kSources, kSalesChannels };
+std::string_view kind_name(ImportKind kind);  // users, roles, sources, sales-channels
+
+// What a handler knows of the run it is part of.
+struct JobContext {
+  int64_t job_id = 0;
+  std::string now;  // the time stamped on every change of the run
+  bool upsert = false;
+  ValidateOptions validate;
+};
+
+// What one row did.
+struct RowOutcome {
+  enum class Kind { kCreated, kUpdated, kUnchanged, kRejected };
+  Kind kind = Kind::kRejected;
+  std::string identity;  // username, role name or external ID, as far as known
+  std::vector<FieldChange> changes;
+  bool disabled_user = false;  // an enabled user was disabled
+};
+
+class RowHandler {
+ public:
+  virtual ~RowHandler() = default;
+  virtual const TemplateColumns& columns() const = 0;
+  // The column that names a row's target, for the changes report.
+  virtual std::string identity_column() const = 0;
+  // Validates `row` against the directory as already changed by the earlier rows
+  // and, when it is valid, applies it and writes its audit entries. Row problems
+  // go to `issues`; a non-ok Status (the database failed) stops the run.
+  virtual Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) = 0;
+};
+
+std::unique_ptr<RowHandler> make_user_handler(Directory& dir, const Actor& actor,
+                                              const JobContext& context);
+std::unique_ptr<RowHandler> make_role_handler(Directory& dir, const Actor& actor,
+                                              const JobContext& context);
+std::unique_ptr<RowHandler> make_source_handler(Directory& dir, const Actor& actor,
+                                                const JobContext& context);
+std::unique_ptr<RowHandler> make_channel_handler(Directory& dir, const Actor& actor,
+                                                 const JobContext& context);
+
+// The permission each command needs (SPEC §1).
+std::string_view required_permission(ImportKind kind);
+inline constexpr std::string_view kUsersPermission = "configuration.users";
+
+// Loads the actor `username` and checks that it is enabled and holds
+// `permission`; fails with an actor Status (exit 4) otherwise.
+Result<Actor> load_actor(Directory& dir, std::string_view username,
+                         std::string_view permission);
+
+enum class OnError { kSkip, kAbort };
+
+struct ImportOptions {
+  ImportKind kind = ImportKind::kUsers;
+  std::string file;  // "-" for standard input
+  std::string actor;
+  bool dry_run = false;
+  OnError on_error = OnError::kSkip;
+  std::optional<int64_t> max_errors;
+  bool upsert = false;
+  bool force = false;
+  double max_disable_percent = 10;
+  std::string report_dir;
+  std::string default_timezone;
+  bool quiet = false;
+  size_t terminal_limit = 20;  // rejected rows printed on the terminal
+};
+
+// Runs one import from start to finish: actor check, header, one transaction
+// over the streamed rows, reports, job record. Prints the rejected rows (up to
+// the limit) and a summary to `out`. Returns the process exit code; `summary`,
+// when given, receives what the summary file says.
+ExitCode run_import(Directory& dir, const ImportOptions& options, std::ostream& out,
+                    Summary* summary = nullptr);
+
+// Shared by the handlers: "did you mean" text for an unknown value.
+std::string hint_for(std::string_view value, const std::vector<std::string>& candidates,
+                     std::string_view fallback);
+
+}  // namespace roster

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "roster/directory.h"
+#include "roster/result.h"
+#include "roster/row.h"
+
+namespace roster {
+
+class AtomicFile;
+
+// Where the reports of an import of `input` go: <stem>.rejected.csv,
+// <stem>.changes.csv and <stem>.summary.json in `report_dir`, or beside the
+// input when it is empty (the current folder for standard input, stem "stdin").
+struct ReportPaths {
+  std::string rejected;
+  std::string changes;
+  std::string summary;
+};
+ReportPaths report_paths(const std::string& input, const std::string& report_dir);
+
+// <stem>.rejected.csv: "Line" and "Errors" first, then the input's columns with
+// the rejected rows' cells verbatim, so that fixing the cells and importing the
+// file again works (Line and Errors are then ignored as unknown columns). Rows
+// are streamed to a temporary file; finish() publishes it only when a row was
+// rejected, and otherwise removes a stale report of an earlier run.
+class RejectedReport {
+ public:
+  RejectedReport(std::string path, std::vector<std::string> input_header);
+  ~RejectedReport();
+  Status add(const RawRow& row, const std::vector<RowError>& errors);
+  Status finish();
+  uint64_t count() const { return count_; }
+
+ private:
+  std::string path_;
+  std::vector<std::string> header_;
+  std::vector<bool> keep_;  // input columns copied (not an old Line / Errors)
+  std::unique_ptr<AtomicFile> file_;
+  uint64_t count_ = 0;
+};
+
+// <stem>.changes.csv, the plan: Line, <identity column>, Outcome, Field,
+// Before, After; one line per changed field of created and updated rows, one
+// line for each unchanged or rejected row.
+class ChangesReport {
+ public:
+  ChangesReport(std::string path, std::string identity_column);
+  ~ChangesReport();
+  Status open();
+  void add(uint64_t line, const std::string& identity, const std::string& outcome,
+           const std::vector<FieldChange>& changes);
+  Status finish();
+
+ private:
+  std::string path_;
+  std::string identity_column_;
+  std::unique_ptr<AtomicFile> file_;
+};
+
+// Everything <stem>.summary.json says about one run.
+struct Summary {
+  int64_t job_id = 0;
+  std::string kind;
+  std::string file;
+  std::string sha256;
+  std::string actor;
+  std::string mode;
+  bool dry_run = false;
+  bool upsert = false;
+  std::string started_at, finished_at;
+  int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
+  int64_t disabled = 0;
+  std::map<std::string, int64_t> errors_by_code;
+  std::map<std::string, int64_t> warnings_by_code;
+  int64_t warnings = 0;
+  bool committed = false;
+  std::string outcome;
+  std::string message;  // why the run ended as it did, when not plainly
+  std::optional<int64_t> duplicate_of_job;
+  std::optional<std::string> file_error;  // the file-level code when refused
+  int exit_code = 0;
+};
+
+std::string summary_json(const Summary& summary);
+
+}  // namespace roster

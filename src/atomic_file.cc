@@ -1,0 +1,82 @@
+#include "atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace roster {
+namespace {
+
+Status io_error(std::string_view what, const std::string& path, int err) {
+  return Status::database(fmt::format("cannot {} \"{}\": {}", what, path, std::strerror(err)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path) {
+  if (path == "-") {
+    return std::unique_ptr<AtomicFile>(new AtomicFile(path, "", stdout));
+  }
+  std::random_device rd;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string temp = fmt::format("{}.tmp-{}-{:08x}", path, ::getpid(), rd());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) return io_error("create", temp, errno);
+    std::FILE* f = ::fdopen(fd, "w");
+    if (f == nullptr) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return io_error("open", temp, err);
+    }
+    return std::unique_ptr<AtomicFile>(new AtomicFile(path, temp, f));
+  }
+  return Status::database(fmt::format("cannot create a temporary file beside \"{}\"", path));
+}
+
+AtomicFile::AtomicFile(std::string path, std::string temp, std::FILE* file)
+    : path_(std::move(path)), temp_(std::move(temp)), file_(file) {}
+
+AtomicFile::~AtomicFile() {
+  if (temp_.empty() || committed_) return;
+  std::fclose(file_);
+  ::unlink(temp_.c_str());
+}
+
+void AtomicFile::write(std::string_view data) {
+  if (failed_ || data.empty()) return;
+  if (std::fwrite(data.data(), 1, data.size(), file_) != data.size()) failed_ = true;
+}
+
+Status AtomicFile::commit() {
+  if (temp_.empty()) {
+    if (std::fflush(file_) != 0 || failed_) return io_error("write", "standard output", errno);
+    committed_ = true;
+    return Status::ok();
+  }
+  bool ok = !failed_ && std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int err = errno;
+  ok = (std::fclose(file_) == 0) && ok;
+  committed_ = true;  // the FILE is closed either way
+  if (!ok || ::rename(temp_.c_str(), path_.c_str()) != 0) {
+    if (ok) err = errno;
+    ::unlink(temp_.c_str());
+    return io_error("write", path_, err == 0 ? EIO : err);
+  }
+  return Status::ok();
+}
+
+Status write_file_atomically(const std::string& path, std::string_view data) {
+  auto file = AtomicFile::create(path);
+  if (!file.is_ok()) return file.status();
+  (*file)->write(data);
+  return (*file)->commit();
+}
+
+}  // namespace roster

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "roster/result.h"
+
+namespace roster {
+
+// A file that appears whole or not at all. Bytes go to a new temporary file in
+// the target's folder, created with O_EXCL | O_NOFOLLOW so that a symlink
+// planted at its path is never followed; commit() flushes, fsyncs and renames
+// it over the target. Destroying an uncommitted AtomicFile removes the
+// temporary. The path "-" writes straight to standard output.
+class AtomicFile {
+ public:
+  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  // Buffered; errors surface in commit().
+  void write(std::string_view data);
+  Status commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  AtomicFile(std::string path, std::string temp, std::FILE* file);
+
+  std::string path_;
+  std::string temp_;  // empty for standard output
+  std::FILE* file_;
+  bool failed_ = false;
+  bool committed_ = false;
+};
+
+// Writes `data` to `path` atomically.
+Status write_file_atomically(const std::string& path, std::string_view data);
+
+}  // namespace roster

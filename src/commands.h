@@ -1,0 +1,32 @@
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "roster/error_code.h"
+
+namespace roster {
+
+// The bodies of the commands, called by cli.cc once the options are parsed.
+// Each returns the exit code; none throws.
+
+struct CommandContext {
+  const boost::program_options::variables_map& vm;
+  std::ostream& out;
+  std::ostream& err;
+  std::string db;  // resolved --db
+  bool quiet = false;
+};
+
+ExitCode cmd_init(const CommandContext& ctx);
+ExitCode cmd_template(const CommandContext& ctx, const std::string& which);
+// `kind` is users, roles, sources or sales-channels; `validate` forces a dry run.
+ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool validate);
+ExitCode cmd_export_users(const CommandContext& ctx);
+ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind);
+ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args);
+
+}  // namespace roster

@@ -1,0 +1,341 @@
+#include "roster/csv_input.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <libfccp/csv.h>
+#include <openssl/evp.h>
+
+#include "roster/text.h"
+
+namespace roster {
+namespace {
+
+using QuotePolicy = io::double_quote_escape<',', '"'>;
+
+// Feeds fccp's LineReader from a file descriptor, hashing every byte and noting
+// the first NUL byte (and the line it is on), which no text file contains.
+class HashingSource : public io::ByteSourceBase {
+ public:
+  HashingSource(int fd, bool owned) : fd_(fd), owned_(owned), md_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(md_, EVP_sha256(), nullptr);
+  }
+  ~HashingSource() override {
+    if (owned_) ::close(fd_);
+    EVP_MD_CTX_free(md_);
+  }
+
+  int read(char* buffer, int size) override {
+    int total = 0;
+    while (total < size) {
+      ssize_t n = ::read(fd_, buffer + total, static_cast<size_t>(size - total));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        read_errno_ = errno;
+        break;
+      }
+      if (n == 0) break;
+      scan(buffer + total, static_cast<size_t>(n));
+      total += static_cast<int>(n);
+    }
+    return total;
+  }
+
+  uint64_t bytes() const { return bytes_; }
+  bool saw_nul() const { return nul_line_ != 0; }
+  uint64_t nul_line() const { return nul_line_; }
+  int read_errno() const { return read_errno_; }
+  std::string hex_digest() const {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_MD_CTX* copy = EVP_MD_CTX_new();
+    EVP_MD_CTX_copy_ex(copy, md_);
+    EVP_DigestFinal_ex(copy, digest, &len);
+    EVP_MD_CTX_free(copy);
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", digest[i]);
+    return out;
+  }
+
+ private:
+  void scan(const char* data, size_t n) {
+    EVP_DigestUpdate(md_, data, n);
+    if (nul_line_ == 0) {
+      const char* nul = static_cast<const char*>(std::memchr(data, '\0', n));
+      const char* stop = nul ? nul : data + n;
+      for (const char* p = data; p < stop; ++p) newlines_ += (*p == '\n');
+      if (nul) nul_line_ = newlines_ + 1;
+    }
+    bytes_ += n;
+  }
+
+  int fd_;
+  bool owned_;
+  EVP_MD_CTX* md_;
+  uint64_t bytes_ = 0;
+  uint64_t newlines_ = 0;
+  uint64_t nul_line_ = 0;
+  int read_errno_ = 0;
+};
+
+// fccp's LineReader drops its byte source as soon as a small file is read whole;
+// the hashing source must outlive it, so fccp gets this forwarding proxy.
+class SourceProxy : public io::ByteSourceBase {
+ public:
+  explicit SourceProxy(HashingSource& source) : source_(source) {}
+  int read(char* buffer, int size) override { return source_.read(buffer, size); }
+
+ private:
+  HashingSource& source_;
+};
+
+bool is_blank(const char* line) {
+  for (; *line; ++line) {
+    if (*line != ' ') return false;
+  }
+  return true;
+}
+
+std::string describe_missing(const std::vector<std::string>& missing,
+                             const std::vector<std::string>& header,
+                             const std::vector<std::string>& all_columns) {
+  std::string msg = fmt::format("the header lacks the column{} {}",
+                                missing.size() > 1 ? "s" : "",
+                                "\"" + join(missing, "\", \"") + "\"");
+  for (const std::string& name : header) {
+    bool known = false;
+    for (const std::string& c : all_columns) known = known || iequals(c, name);
+    if (known) continue;
+    if (auto hint = closest_match(name, missing)) {
+      msg += fmt::format("; found \"{}\": did you mean \"{}\"?", name, *hint);
+    }
+  }
+  msg += fmt::format("; a template header is: {}", join(all_columns, ","));
+  return msg;
+}
+
+}  // namespace
+
+bool split_csv_line(std::string_view line, std::vector<std::string>& cells) {
+  cells.clear();
+  std::string buf(line);
+  char* rest = buf.data();
+  while (rest != nullptr) {
+    char* start = rest;
+    char *begin, *end;
+    try {
+      io::detail::chop_next_column<QuotePolicy>(rest, begin, end);
+    } catch (const io::error::escaped_string_not_closed&) {
+      cells.emplace_back(trim_spaces(start));
+      return false;
+    }
+    std::string_view raw = trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin)));
+    begin = const_cast<char*>(raw.data());
+    end = begin + raw.size();
+    QuotePolicy::unescape(begin, end);
+    cells.emplace_back(trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin))));
+  }
+  return true;
+}
+
+struct CsvInput::Impl {
+  std::unique_ptr<HashingSource> source;
+  std::unique_ptr<io::LineReader> reader;
+  std::string path;
+};
+
+CsvInput::CsvInput(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CsvInput::~CsvInput() = default;
+
+Result<std::unique_ptr<CsvInput>> CsvInput::open(const std::string& path,
+                                                 const TemplateColumns& columns) {
+  int fd = 0;
+  bool owned = false;
+  uint64_t size = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return Status::file(Code::kFileUnreadable,
+                          fmt::format("cannot open \"{}\": {}", path, std::strerror(errno)));
+    }
+    owned = true;
+    struct stat st;
+    if (::fstat(fd, &st) == 0) {
+      if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return Status::file(Code::kFileUnreadable,
+                            fmt::format("\"{}\" is a directory, not a CSV file", path));
+      }
+      if (S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
+    }
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path == "-" ? "(standard input)" : path;
+  impl->source = std::make_unique<HashingSource>(fd, owned);
+  try {
+    impl->reader = std::make_unique<io::LineReader>(
+        impl->path, std::make_unique<SourceProxy>(*impl->source));
+  } catch (const std::exception& e) {
+    return Status::file(Code::kFileUnreadable,
+                        fmt::format("cannot read \"{}\": {}", impl->path, e.what()));
+  }
+  std::unique_ptr<CsvInput> input(new CsvInput(std::move(impl)));
+  input->total_bytes_ = size;
+  Status st = input->read_header(columns);
+  if (!st.is_ok()) return st;
+  return input;
+}
+
+Status CsvInput::read_header(const TemplateColumns& columns) {
+  HashingSource& src = *impl_->source;
+  if (src.read_errno() != 0) {
+    return Status::file(Code::kFileUnreadable, fmt::format("cannot read \"{}\": {}",
+                                                           impl_->path,
+                                                           std::strerror(src.read_errno())));
+  }
+  char* line = nullptr;
+  try {
+    do {
+      line = impl_->reader->next_line();
+    } while (line != nullptr && is_blank(line) && !src.saw_nul());
+  } catch (const io::error::line_length_limit_exceeded&) {
+    return Status::file(Code::kLineTooLong,
+                        "line 1 is longer than 16 MiB; this is not a template file");
+  }
+  if (src.saw_nul()) {
+    bool utf16 = line != nullptr && (static_cast<unsigned char>(line[0]) == 0xFF ||
+                                     static_cast<unsigned char>(line[0]) == 0xFE);
+    return Status::file(Code::kFileNotText,
+                        fmt::format("line {} holds a NUL byte: this is not a UTF-8 text "
+                                    "file{}; save it as \"CSV UTF-8\"",
+                                    src.nul_line(), utf16 ? " (it looks like UTF-16)" : ""));
+  }
+  if (line == nullptr) {
+    return Status::file(Code::kFileEmpty,
+                        fmt::format("\"{}\" is empty; a template file starts with its "
+                                    "header line",
+                                    impl_->path));
+  }
+  if (std::strchr(line, '\r') != nullptr) {
+    return Status::file(Code::kFileNotText,
+                        "line 1 holds a carriage return inside the line: the file uses "
+                        "lone CR line ends; save it with LF or CRLF line ends");
+  }
+  split_csv_line(line, header_);
+  std::vector<std::string> all = columns.required;
+  all.insert(all.end(), columns.optional.begin(), columns.optional.end());
+  for (size_t i = 0; i < header_.size(); ++i) {
+    const std::string& name = header_[i];
+    const std::string* match = nullptr;
+    for (const std::string& c : all) {
+      if (iequals(c, name)) match = &c;
+    }
+    if (match == nullptr) {
+      if (!name.empty()) {
+        header_warnings_.push_back(
+            {1, name, name, Code::kColumnUnknown,
+             fmt::format("line 1: column \"{}\" is not part of the template and is "
+                         "ignored",
+                         name)});
+      }
+      continue;
+    }
+    if (index_of(*match) >= 0) {
+      return Status::file(Code::kHeaderDuplicateColumn,
+                          fmt::format("line 1: the column \"{}\" appears twice (cells {} "
+                                      "and {}); keep one",
+                                      *match, index_of(*match) + 1, i + 1));
+    }
+    column_index_.emplace_back(to_lower_ascii(*match), static_cast<int>(i));
+  }
+  std::vector<std::string> missing;
+  for (const std::string& c : columns.required) {
+    if (index_of(c) < 0) missing.push_back(c);
+  }
+  if (!missing.empty()) {
+    return Status::file(Code::kHeaderMissingColumn,
+                        "line 1: " + describe_missing(missing, header_, all));
+  }
+  return Status::ok();
+}
+
+int CsvInput::index_of(std::string_view name) const {
+  std::string key = to_lower_ascii(name);
+  for (const auto& [n, i] : column_index_) {
+    if (n == key) return i;
+  }
+  return -1;
+}
+
+bool CsvInput::fail(Status status) {
+  status_ = std::move(status);
+  return false;
+}
+
+bool CsvInput::next(RawRow& row) {
+  if (!status_.is_ok()) return false;
+  HashingSource& src = *impl_->source;
+  for (;;) {
+    char* line = nullptr;
+    try {
+      line = impl_->reader->next_line();
+    } catch (const io::error::line_length_limit_exceeded&) {
+      return fail(Status::file(
+          Code::kLineTooLong,
+          fmt::format("line {} is longer than 16 MiB; no template row is that long",
+                      impl_->reader->get_file_line())));
+    }
+    if (src.saw_nul()) {
+      return fail(Status::file(
+          Code::kFileNotText,
+          fmt::format("line {} holds a NUL byte: this is not a UTF-8 text file; save "
+                      "it as \"CSV UTF-8\"",
+                      src.nul_line())));
+    }
+    if (src.read_errno() != 0) {
+      return fail(Status::file(Code::kFileUnreadable,
+                               fmt::format("reading \"{}\" failed: {}", impl_->path,
+                                           std::strerror(src.read_errno()))));
+    }
+    if (line == nullptr) return false;
+    if (is_blank(line)) continue;
+
+    row.line = impl_->reader->get_file_line();
+    row.malformed = false;
+    row.malformed_reason.clear();
+    if (!split_csv_line(line, row.cells)) {
+      row.malformed = true;
+      row.malformed_reason = fmt::format(
+          "a quoted cell is not closed (cell {}); a quoted cell must end with \" on "
+          "the same line, and a quote inside it is written \"\"",
+          row.cells.size());
+    } else {
+      // Spreadsheets pad rows with empty trailing cells; they carry nothing.
+      while (row.cells.size() > header_.size() && row.cells.back().empty()) {
+        row.cells.pop_back();
+      }
+      bool all_empty = true;
+      for (const std::string& c : row.cells) all_empty = all_empty && c.empty();
+      if (all_empty) continue;
+      if (row.cells.size() != header_.size()) {
+        row.malformed = true;
+        row.malformed_reason =
+            fmt::format("the line has {} cells but the header has {}; a cell holding a "
+                        "comma must be quoted",
+                        row.cells.size(), header_.size());
+      }
+    }
+    return true;
+  }
+}
+
+uint64_t CsvInput::bytes_read() const { return impl_->source->bytes(); }
+
+std::string CsvInput::sha256_hex() const { return impl_->source->hex_digest(); }
+
+}  // namespace roster

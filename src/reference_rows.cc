@@ -1,0 +1,392 @@
+// The reference-data templates: sources, sales channels and roles. Each checks
+// one row against the directory as changed so far, then saves and audits it.
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "roster/import_job.h"
+#include "roster/text.h"
+
+namespace roster {
+namespace {
+
+std::string flag(bool v) { return v ? "1" : "0"; }
+
+// The state every reference handler shares: the directory, the actor, the run,
+// the identities met so far in the file, and how Create/Update resolve.
+class ReferenceHandler : public RowHandler {
+ public:
+  ReferenceHandler(Directory& dir, const Actor& actor, const JobContext& context)
+      : dir_(dir), actor_(actor), context_(context) {}
+
+ protected:
+  // Applies --upsert and the Create/Update rules; false (with an error) when the
+  // row's action does not fit what exists.
+  bool resolve_action(const RowView& row, Action action, bool exists, std::string_view column,
+                      const std::string& id, Code exists_code, Code missing_code,
+                      RowIssues& issues) {
+    if (context_.upsert) return true;
+    if (action == Action::kCreate && exists) {
+      add_issue(issues.errors, row.line(), column, id, exists_code,
+                "already exists; use Action Update to change it (or run with --upsert)");
+      return false;
+    }
+    if (action == Action::kUpdate && !exists) {
+      add_issue(issues.errors, row.line(), column, id, missing_code,
+                "does not exist; use Action Create to add it (or run with --upsert)");
+      return false;
+    }
+    return true;
+  }
+
+  // False (with an error) when `id` already appeared in this file.
+  bool first_in_file(const RowView& row, std::string_view column, const std::string& id,
+                     Code code, RowIssues& issues) {
+    if (seen_.insert(id).second) return true;
+    add_issue(issues.errors, row.line(), column, id, code,
+              "appears earlier in this file; only its first row counts, remove this one");
+    return false;
+  }
+
+  Status audit(std::string_view type, const std::string& target, bool created,
+               const std::vector<FieldChange>& changes) {
+    return dir_.add_audit(context_.job_id, context_.now, actor_.username, type, target,
+                          created ? "create" : "update", changes);
+  }
+
+  static void field(std::vector<FieldChange>& out, bool creating, std::string_view name,
+                    const std::string& before, const std::string& after) {
+    if (creating || before != after) {
+      out.push_back({std::string(name), creating ? "" : before, after});
+    }
+  }
+
+  Directory& dir_;
+  const Actor& actor_;
+  const JobContext& context_;
+  std::set<std::string> seen_;
+};
+
+class SourceHandler : public ReferenceHandler {
+ public:
+  using ReferenceHandler::ReferenceHandler;
+  const TemplateColumns& columns() const override { return source_columns(); }
+  std::string identity_column() const override { return std::string(col::kExternalId); }
+
+  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override {
+    SourceRow in;
+    parse_source_row(row, in, issues);
+    outcome.identity = in.external_id;
+    if (!issues.ok() ||
+        !first_in_file(row, col::kExternalId, in.external_id,
+                       Code::kExternalIdDuplicateInFile, issues)) {
+      return Status::ok();
+    }
+    const Source* existing = dir_.source_by_external_id(in.external_id);
+    if (!resolve_action(row, in.action, existing != nullptr, col::kExternalId,
+                        in.external_id, Code::kSourceExists, Code::kSourceNotFound, issues)) {
+      return Status::ok();
+    }
+    Source after = existing ? *existing : Source{};
+    after.external_id = in.external_id;
+    after.name = in.name;
+    after.type = in.type;
+    after.enabled = in.enabled;
+    bool creating = existing == nullptr;
+    std::vector<FieldChange> changes;
+    if (creating) changes.push_back({std::string(col::kExternalId), "", in.external_id});
+    field(changes, creating, col::kName, existing ? existing->name : "", after.name);
+    field(changes, creating, col::kType, existing ? existing->type : "", after.type);
+    field(changes, creating, col::kEnabled, existing ? flag(existing->enabled) : "",
+          flag(after.enabled));
+    if (changes.empty()) {
+      outcome.kind = RowOutcome::Kind::kUnchanged;
+      return Status::ok();
+    }
+    Status st = dir_.save_source(after);
+    if (st.is_ok()) st = audit("source", after.external_id, creating, changes);
+    outcome.kind = creating ? RowOutcome::Kind::kCreated : RowOutcome::Kind::kUpdated;
+    outcome.changes = std::move(changes);
+    return st;
+  }
+};
+
+class ChannelHandler : public ReferenceHandler {
+ public:
+  using ReferenceHandler::ReferenceHandler;
+  const TemplateColumns& columns() const override { return channel_columns(); }
+  std::string identity_column() const override { return std::string(col::kExternalId); }
+
+  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override {
+    ChannelRow in;
+    parse_channel_row(row, in, issues);
+    outcome.identity = in.external_id;
+    if (!issues.ok() ||
+        !first_in_file(row, col::kExternalId, in.external_id,
+                       Code::kExternalIdDuplicateInFile, issues)) {
+      return Status::ok();
+    }
+    const SalesChannel* existing = dir_.channel_by_external_id(in.external_id);
+    if (!resolve_action(row, in.action, existing != nullptr, col::kExternalId,
+                        in.external_id, Code::kSalesChannelExists, Code::kSalesChannelNotFound,
+                        issues)) {
+      return Status::ok();
+    }
+    SalesChannel after = existing ? *existing : SalesChannel{};
+    after.external_id = in.external_id;
+    after.name = in.name;
+    bool creating = existing == nullptr;
+    std::vector<FieldChange> changes;
+    if (creating) changes.push_back({std::string(col::kExternalId), "", in.external_id});
+    field(changes, creating, col::kName, existing ? existing->name : "", after.name);
+    if (changes.empty()) {
+      outcome.kind = RowOutcome::Kind::kUnchanged;
+      return Status::ok();
+    }
+    Status st = dir_.save_channel(after);
+    if (st.is_ok()) st = audit("sales-channel", after.external_id, creating, changes);
+    outcome.kind = creating ? RowOutcome::Kind::kCreated : RowOutcome::Kind::kUpdated;
+    outcome.changes = std::move(changes);
+    return st;
+  }
+};
+
+class RoleHandler : public ReferenceHandler {
+ public:
+  using ReferenceHandler::ReferenceHandler;
+  const TemplateColumns& columns() const override { return role_columns(); }
+  std::string identity_column() const override { return std::string(col::kName); }
+  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
+
+ private:
+  void resolve_permissions(const RowView& row, const RoleRow& in, Role& after,
+                           RowIssues& issues);
+  Scope resolve_scope(const RowView& row, bool all, const std::vector<std::string>& ids,
+                      bool channels, RowIssues& issues);
+  void check_names(const RowView& row, const RoleRow& in, const Role* existing,
+                   RowIssues& issues);
+  std::vector<FieldChange> diff(const Role* before, const Role& after) const;
+  std::string scope_text(const Scope& scope, bool channels) const;
+};
+
+Status RoleHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
+  RoleRow in;
+  parse_role_row(row, in, issues);
+  outcome.identity = in.name;
+  if (!issues.ok() || !first_in_file(row, col::kName, to_lower_ascii(in.name),
+                                     Code::kRoleDuplicateInFile, issues)) {
+    return Status::ok();
+  }
+  const Role* existing = dir_.role_by_name(in.name);
+  if (!resolve_action(row, in.action, existing != nullptr, col::kName, in.name,
+                      Code::kRoleExists, Code::kRoleNotFound, issues)) {
+    return Status::ok();
+  }
+  if (existing) outcome.identity = existing->name;
+  check_names(row, in, existing, issues);
+
+  Role after = existing ? *existing : Role{};
+  if (!existing) after.name = in.name;
+  after.key = in.key;
+  after.hierarchy = in.hierarchy;
+  resolve_permissions(row, in, after, issues);
+  after.sources = resolve_scope(row, in.all_sources, in.sources, false, issues);
+  after.channels = resolve_scope(row, in.all_channels, in.channels, true, issues);
+  if (!issues.ok()) return Status::ok();
+
+  std::vector<FieldChange> changes = diff(existing, after);
+  if (changes.empty()) {
+    outcome.kind = RowOutcome::Kind::kUnchanged;
+    return Status::ok();
+  }
+  int top = dir_.top_hierarchy();
+  const Role* actor_role = nullptr;
+  if (existing) {
+    if (!may_assign(actor_.hierarchy, existing->hierarchy, top)) {
+      add_issue(issues.errors, row.line(), col::kName, existing->name,
+                Code::kTargetOutranksActor,
+                fmt::format("has hierarchy {}; you (hierarchy {}) may change only roles "
+                            "ranked below your own",
+                            existing->hierarchy, actor_.hierarchy));
+      return Status::ok();
+    }
+    auto me = dir_.find_user(actor_.username);
+    if (!me.is_ok()) return me.status();
+    if (me->has_value()) actor_role = dir_.role_by_id((*me)->role_id);
+    if (actor_role != nullptr && actor_role->id == existing->id) {
+      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kSelfModification,
+                "is your own role; nobody may change the role they hold");
+      return Status::ok();
+    }
+  }
+  if (!may_assign(actor_.hierarchy, after.hierarchy, top)) {
+    add_issue(issues.errors, row.line(), col::kHierarchy, std::to_string(after.hierarchy),
+              Code::kRoleNotAssignable,
+              fmt::format("would rank the role at or above your own hierarchy {}; use a "
+                          "larger number",
+                          actor_.hierarchy));
+    return Status::ok();
+  }
+  if (existing) {
+    auto outside = dir_.user_outside_scope(existing->id, after.sources, after.channels);
+    if (!outside.is_ok()) return outside.status();
+    if (outside->has_value()) {
+      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kRoleScopeInUse,
+                fmt::format("would no longer cover its user {}; change that user first",
+                            **outside));
+      return Status::ok();
+    }
+  }
+  bool creating = existing == nullptr;
+  Status st = dir_.save_role(after);
+  if (st.is_ok()) st = audit("role", after.name, creating, changes);
+  outcome.kind = creating ? RowOutcome::Kind::kCreated : RowOutcome::Kind::kUpdated;
+  outcome.changes = std::move(changes);
+  return st;
+}
+
+// A key or a name may not collide with another role's name or key: users files
+// name roles by either.
+void RoleHandler::check_names(const RowView& row, const RoleRow& in, const Role* existing,
+                              RowIssues& issues) {
+  int64_t self = existing ? existing->id : 0;
+  if (const Role* other = dir_.role_by_key(in.name); other && other->id != self) {
+    add_issue(issues.errors, row.line(), col::kName, in.name, Code::kRoleExists,
+              fmt::format("is the key of role \"{}\"; choose another name", other->name));
+  }
+  if (in.key.empty()) return;
+  const Role* by_key = dir_.role_by_key(in.key);
+  const Role* by_name = dir_.role_by_name(in.key);
+  const Role* other = by_key && by_key->id != self   ? by_key
+                      : by_name && by_name->id != self ? by_name
+                                                       : nullptr;
+  if (other) {
+    add_issue(issues.errors, row.line(), col::kKey, in.key, Code::kRoleKeyTaken,
+              fmt::format("is already the key or name of role \"{}\"; keys are unique",
+                          other->name));
+  }
+}
+
+void RoleHandler::resolve_permissions(const RowView& row, const RoleRow& in, Role& after,
+                                      RowIssues& issues) {
+  after.permissions.clear();
+  std::vector<std::string> wanted = in.permissions;
+  if (in.all_permissions) {
+    wanted.clear();
+    for (const Permission& p : dir_.permissions()) wanted.push_back(p.key);
+  }
+  std::vector<std::string> keys;
+  for (const Permission& p : dir_.permissions()) keys.push_back(p.key);
+  for (const std::string& key : wanted) {
+    if (!dir_.permission_exists(key)) {
+      add_issue(issues.errors, row.line(), col::kPermissions, key, Code::kPermissionUnknown,
+                "is not in the permission catalog" +
+                    hint_for(key, keys, "; see templates/permissions.csv"));
+    } else if (!actor_.has_permission(key)) {
+      add_issue(issues.errors, row.line(), col::kPermissions, key,
+                Code::kPermissionNotGrantable,
+                "is a permission you do not hold; you may grant only your own");
+    } else {
+      after.permissions.push_back(key);
+    }
+  }
+  std::sort(after.permissions.begin(), after.permissions.end());
+}
+
+Scope RoleHandler::resolve_scope(const RowView& row, bool all,
+                                 const std::vector<std::string>& ids, bool channels,
+                                 RowIssues& issues) {
+  std::string_view list_column = channels ? col::kChannels : col::kSources;
+  std::string_view all_column = channels ? col::kAllChannels : col::kAllSources;
+  const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
+  Scope scope;
+  scope.all = all;
+  if (all) {
+    if (!ids.empty()) {
+      add_issue(issues.warnings, row.line(), list_column, join(ids, ","),
+                channels ? Code::kSalesChannelsIgnoredWithAll : Code::kSourcesIgnoredWithAll,
+                fmt::format("is ignored: {} is 1", all_column));
+    }
+    if (!actor_scope.all) {
+      add_issue(issues.errors, row.line(), all_column, "1",
+                channels ? Code::kAllSalesChannelsNotGrantable : Code::kAllSourcesNotGrantable,
+                "may be set only by an actor who has them all");
+    }
+    return scope;
+  }
+  for (const std::string& id : ids) {
+    int64_t found = 0;
+    if (channels) {
+      if (const SalesChannel* c = dir_.channel_by_external_id(id)) found = c->id;
+    } else if (const Source* s = dir_.source_by_external_id(id)) {
+      found = s->id;
+    }
+    if (found == 0) {
+      add_issue(issues.errors, row.line(), list_column, id,
+                channels ? Code::kSalesChannelUnknown : Code::kSourceUnknown,
+                "is not a known external ID (they are case-sensitive)" +
+                    hint_for(id, channels ? dir_.channel_external_ids()
+                                          : dir_.source_external_ids(),
+                             ""));
+    } else if (!actor_scope.contains(found)) {
+      add_issue(issues.errors, row.line(), list_column, id,
+                channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
+                "is not one of your own; a role's scope must lie inside yours");
+    } else {
+      scope.ids.push_back(found);
+    }
+  }
+  std::sort(scope.ids.begin(), scope.ids.end());
+  return scope;
+}
+
+std::string RoleHandler::scope_text(const Scope& scope, bool channels) const {
+  std::vector<std::string> names;
+  for (int64_t id : scope.ids) {
+    names.push_back(channels ? dir_.channel_by_id(id)->external_id
+                             : dir_.source_by_id(id)->external_id);
+  }
+  std::sort(names.begin(), names.end());
+  return join(names, ",");
+}
+
+std::vector<FieldChange> RoleHandler::diff(const Role* before, const Role& after) const {
+  std::vector<FieldChange> out;
+  bool creating = before == nullptr;
+  const Role empty;
+  const Role& b = before ? *before : empty;
+  if (creating) out.push_back({std::string(col::kName), "", after.name});
+  field(out, creating, col::kKey, b.key, after.key);
+  field(out, creating, col::kHierarchy, std::to_string(b.hierarchy),
+        std::to_string(after.hierarchy));
+  field(out, creating, col::kPermissions, join(b.permissions, ","),
+        join(after.permissions, ","));
+  field(out, creating, col::kAllSources, flag(b.sources.all), flag(after.sources.all));
+  field(out, creating, col::kSources, scope_text(b.sources, false),
+        scope_text(after.sources, false));
+  field(out, creating, col::kAllChannels, flag(b.channels.all), flag(after.channels.all));
+  field(out, creating, col::kChannels, scope_text(b.channels, true),
+        scope_text(after.channels, true));
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<RowHandler> make_source_handler(Directory& dir, const Actor& actor,
+                                                const JobContext& context) {
+  return std::make_unique<SourceHandler>(dir, actor, context);
+}
+
+std::unique_ptr<RowHandler> make_channel_handler(Directory& dir, const Actor& actor,
+                                                 const JobContext& context) {
+  return std::make_unique<ChannelHandler>(dir, actor, context);
+}
+
+std::unique_ptr<RowHandler> make_role_handler(Directory& dir, const Actor& actor,
+                                              const JobContext& context) {
+  return std::make_unique<RoleHandler>(dir, actor, context);
+}
+
+}  // namespace roster

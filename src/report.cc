@@ -1,0 +1,127 @@
+#include "roster/report.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
+#include "roster/text.h"
+
+namespace roster {
+
+ReportPaths report_paths(const std::string& input, const std::string& report_dir) {
+  namespace fs = std::filesystem;
+  fs::path in = input == "-" ? fs::path("stdin") : fs::path(input);
+  std::string stem = in.stem().string();
+  if (stem.empty()) stem = "import";
+  fs::path dir = !report_dir.empty() ? fs::path(report_dir)
+                 : input == "-"      ? fs::path(".")
+                                     : in.parent_path();
+  if (dir.empty()) dir = ".";
+  return {(dir / (stem + ".rejected.csv")).string(), (dir / (stem + ".changes.csv")).string(),
+          (dir / (stem + ".summary.json")).string()};
+}
+
+RejectedReport::RejectedReport(std::string path, std::vector<std::string> input_header)
+    : path_(std::move(path)) {
+  header_ = {"Line", "Errors"};
+  for (const std::string& name : input_header) {
+    bool old_report_column = iequals(name, "Line") || iequals(name, "Errors");
+    keep_.push_back(!old_report_column);
+    if (!old_report_column) header_.push_back(name);
+  }
+}
+
+RejectedReport::~RejectedReport() = default;
+
+Status RejectedReport::add(const RawRow& row, const std::vector<RowError>& errors) {
+  if (!file_) {
+    auto file = AtomicFile::create(path_);
+    if (!file.is_ok()) return file.status();
+    file_ = std::move(*file);
+    file_->write(csv_line(header_));
+  }
+  std::vector<std::string> errors_text;
+  for (const RowError& e : errors) errors_text.push_back(format_issue(e));
+  std::vector<std::string> cells = {std::to_string(row.line), join(errors_text, " | ")};
+  for (size_t i = 0; i < row.cells.size(); ++i) {
+    // Cells past the header (a malformed row) are kept too: nothing is lost.
+    if (i >= keep_.size() || keep_[i]) cells.push_back(row.cells[i]);
+  }
+  file_->write(csv_line(cells));
+  ++count_;
+  return Status::ok();
+}
+
+Status RejectedReport::finish() {
+  if (file_) return file_->commit();
+  std::error_code ec;
+  std::filesystem::remove(path_, ec);  // a report of an earlier run would mislead
+  return Status::ok();
+}
+
+ChangesReport::ChangesReport(std::string path, std::string identity_column)
+    : path_(std::move(path)), identity_column_(std::move(identity_column)) {}
+
+ChangesReport::~ChangesReport() = default;
+
+Status ChangesReport::open() {
+  auto file = AtomicFile::create(path_);
+  if (!file.is_ok()) return file.status();
+  file_ = std::move(*file);
+  file_->write(csv_line({"Line", identity_column_, "Outcome", "Field", "Before", "After"}));
+  return Status::ok();
+}
+
+void ChangesReport::add(uint64_t line, const std::string& identity, const std::string& outcome,
+                        const std::vector<FieldChange>& changes) {
+  if (!file_) return;
+  std::string line_text = std::to_string(line);
+  if (changes.empty()) {
+    file_->write(csv_line({line_text, identity, outcome, "", "", ""}));
+    return;
+  }
+  for (const FieldChange& c : changes) {
+    file_->write(csv_line({line_text, identity, outcome, c.field, c.before, c.after}));
+  }
+}
+
+Status ChangesReport::finish() {
+  if (!file_) return Status::ok();
+  return file_->commit();
+}
+
+std::string summary_json(const Summary& s) {
+  nlohmann::ordered_json j;
+  j["job_id"] = s.job_id;
+  j["kind"] = s.kind;
+  j["file"] = s.file;
+  j["sha256"] = s.sha256;
+  j["actor"] = s.actor;
+  j["mode"] = s.mode;
+  j["dry_run"] = s.dry_run;
+  j["upsert"] = s.upsert;
+  j["started_at"] = s.started_at;
+  j["finished_at"] = s.finished_at;
+  j["rows"] = {{"read", s.rows_read},       {"created", s.created},
+               {"updated", s.updated},      {"unchanged", s.unchanged},
+               {"rejected", s.rejected},    {"disabled", s.disabled}};
+  j["errors_by_code"] = s.errors_by_code;
+  j["warnings"] = s.warnings;
+  j["warnings_by_code"] = s.warnings_by_code;
+  j["committed"] = s.committed;
+  j["outcome"] = s.outcome;
+  j["message"] = s.message;
+  j["duplicate_of_job"] = s.duplicate_of_job ? nlohmann::ordered_json(*s.duplicate_of_job)
+                                             : nlohmann::ordered_json(nullptr);
+  j["file_error"] = s.file_error ? nlohmann::ordered_json(*s.file_error)
+                                 : nlohmann::ordered_json(nullptr);
+  j["exit_code"] = s.exit_code;
+  // Invalid UTF-8 cannot reach here (cells are checked), but a file name can hold
+  // anything: replace rather than throw.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace roster

@@ -1,0 +1,320 @@
+// The users template: checks one row against the directory as changed so far,
+// then creates or updates the user and audits it.
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "roster/import_job.h"
+#include "roster/text.h"
+
+namespace roster {
+namespace {
+
+std::string flag(bool v) { return v ? "1" : "0"; }
+
+class UserHandler : public RowHandler {
+ public:
+  UserHandler(Directory& dir, const Actor& actor, const JobContext& context)
+      : dir_(dir), actor_(actor), context_(context) {}
+
+  const TemplateColumns& columns() const override { return user_columns(); }
+  std::string identity_column() const override { return std::string(col::kUsername); }
+  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
+
+ private:
+  void resolve(const RowView& row, const UserRow& in, const User* existing, User& after,
+               RowIssues& issues);
+  void check_access(const RowView& row, const UserRow& in, const User* existing,
+                    const User& after, RowIssues& issues);
+  void check_scope(const RowView& row, std::string_view column, bool all, const Role& role,
+                   const std::vector<int64_t>& ids, bool channels, RowIssues& issues);
+  std::vector<FieldChange> diff(const User* before, const User& after) const;
+  std::string ids_text(const std::vector<int64_t>& ids, bool channels) const;
+  bool seen_before(std::string_view username);
+
+  Directory& dir_;
+  const Actor& actor_;
+  const JobContext& context_;
+  // Hashes of the usernames met so far (lower-case), for USERNAME_DUPLICATE_IN_FILE.
+  std::unordered_set<size_t> seen_;
+};
+
+bool UserHandler::seen_before(std::string_view username) {
+  return !seen_.insert(std::hash<std::string>{}(to_lower_ascii(username))).second;
+}
+
+Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
+  UserRow in;
+  parse_user_row(row, context_.validate, in, issues);
+  outcome.identity = std::string(row.at(col::kUsername));
+  for (const RowError& e : issues.errors) {
+    // Cells that are not text at all are not looked up any further.
+    if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
+  }
+  bool username_ok = is_valid_username(in.username);
+  if (username_ok && seen_before(in.username)) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username,
+              Code::kUsernameDuplicateInFile,
+              "appears earlier in this file; only its first row counts, remove this one");
+    return Status::ok();
+  }
+  bool action_ok = true;
+  for (const RowError& e : issues.errors) action_ok = action_ok && e.code != Code::kActionInvalid;
+
+  std::optional<User> found;
+  if (username_ok) {
+    auto lookup = dir_.find_user(in.username);
+    if (!lookup.is_ok()) return lookup.status();
+    found = std::move(*lookup);
+  }
+  const User* existing = found ? &*found : nullptr;
+  Action action = in.action;
+  if (context_.upsert) action = existing ? Action::kUpdate : Action::kCreate;
+  if (username_ok && action_ok && action == Action::kCreate && existing) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserExists,
+              "already exists; use Action Update to change it (or run with --upsert)");
+  }
+  if (username_ok && action_ok && action == Action::kUpdate && !existing) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserNotFound,
+              "is not in the directory; use Action Create to add it (or run with --upsert)");
+  }
+  if (existing) outcome.identity = existing->username;
+
+  User after = existing ? *existing : User{};
+  resolve(row, in, existing, after, issues);
+  if (!issues.ok()) return Status::ok();
+
+  auto owner = dir_.email_owner(after.email);
+  if (!owner.is_ok()) return owner.status();
+  if (owner->has_value() && !iequals(**owner, after.username)) {
+    add_issue(issues.errors, row.line(), col::kEmail, after.email, Code::kEmailTaken,
+              fmt::format("already belongs to user \"{}\"; each user needs an e-mail of "
+                          "its own",
+                          **owner));
+  }
+  std::vector<FieldChange> changes = diff(existing, after);
+  if (existing && existing->id == actor_.user_id) {
+    if (!changes.empty()) {
+      add_issue(issues.errors, row.line(), col::kUsername, existing->username,
+                Code::kSelfModification,
+                "is the actor running this import; nobody may change their own "
+                "access, ask another administrator");
+    }
+  } else {
+    check_access(row, in, existing, after, issues);
+  }
+  if (!issues.ok()) return Status::ok();
+  if (changes.empty()) {
+    outcome.kind = RowOutcome::Kind::kUnchanged;
+    return Status::ok();
+  }
+
+  after.updated_at = context_.now;
+  after.updated_by = actor_.username;
+  Status st;
+  if (existing) {
+    st = dir_.update_user(*existing, after);
+    outcome.kind = RowOutcome::Kind::kUpdated;
+    outcome.disabled_user = existing->enabled && !after.enabled;
+  } else {
+    after.created_at = context_.now;
+    after.created_by = actor_.username;
+    st = dir_.insert_user(after);
+    outcome.kind = RowOutcome::Kind::kCreated;
+  }
+  if (!st.is_ok()) return st;
+  outcome.changes = std::move(changes);
+  // Enabling and disabling are audited as such; everything else as an update.
+  for (const FieldChange& c : outcome.changes) {
+    std::string_view action_word = !existing ? "create"
+                                   : c.field != col::kEnabled ? "update"
+                                   : after.enabled          ? "enable"
+                                                            : "disable";
+    st = dir_.add_audit(context_.job_id, context_.now, actor_.username, "user",
+                        after.username, action_word, {c});
+    if (!st.is_ok()) return st;
+  }
+  return Status::ok();
+}
+
+// Turns the row's names into the stored user: role, sources, sales channels.
+void UserHandler::resolve(const RowView& row, const UserRow& in, const User* existing,
+                          User& after, RowIssues& issues) {
+  if (!existing) after.username = in.username;
+  after.email = in.email;
+  after.enabled = in.enabled;
+  after.all_channels = in.all_channels;
+  after.all_sources = in.all_sources;
+  after.timezone = in.timezone;
+
+  const Role* role = dir_.role_by_name_or_key(in.role);
+  if (in.role.empty()) {
+    // ROLE_REQUIRED is already reported.
+  } else if (role == nullptr) {
+    add_issue(issues.errors, row.line(), col::kRole, in.role, Code::kRoleUnknown,
+              "is not a role name or key" +
+                  hint_for(in.role, dir_.role_names_and_keys(),
+                           "; `roster roles export` lists the roles"));
+  } else {
+    after.role_id = role->id;
+  }
+
+  after.sources.clear();
+  if (in.all_sources && !in.sources.empty()) {
+    add_issue(issues.warnings, row.line(), col::kSources, join(in.sources, ","),
+              Code::kSourcesIgnoredWithAll,
+              "is ignored: Access all sources is 1, which already covers every source");
+  } else {
+    for (const std::string& id : in.sources) {
+      const Source* src = dir_.source_by_external_id(id);
+      if (src == nullptr) {
+        add_issue(issues.errors, row.line(), col::kSources, id, Code::kSourceUnknown,
+                  "is not a known source external ID (they are case-sensitive)" +
+                      hint_for(id, dir_.source_external_ids(),
+                               "; `roster sources export` lists them"));
+      } else {
+        after.sources.push_back(src->id);
+      }
+    }
+    if (!in.all_sources && in.sources.empty()) {
+      add_issue(issues.warnings, row.line(), col::kSources, "", Code::kNoSources,
+                "is blank and Access all sources is 0: the user has no source");
+    }
+  }
+  std::sort(after.sources.begin(), after.sources.end());
+
+  if (in.all_channels) {
+    if (in.channels && !in.channels->empty()) {
+      add_issue(issues.warnings, row.line(), col::kChannels, join(*in.channels, ","),
+                Code::kSalesChannelsIgnoredWithAll,
+                "is ignored: Access all sales channels is 1, which already covers them all");
+    }
+    after.channels.clear();
+  } else if (in.channels) {
+    after.channels.clear();
+    for (const std::string& id : *in.channels) {
+      const SalesChannel* c = dir_.channel_by_external_id(id);
+      if (c == nullptr) {
+        add_issue(issues.errors, row.line(), col::kChannels, id, Code::kSalesChannelUnknown,
+                  "is not a known sales channel external ID (they are case-sensitive)" +
+                      hint_for(id, dir_.channel_external_ids(),
+                               "; `roster sales-channels export` lists them"));
+      } else {
+        after.channels.push_back(c->id);
+      }
+    }
+    std::sort(after.channels.begin(), after.channels.end());
+  } else if (!existing) {
+    after.channels.clear();
+  }
+}
+
+// The hierarchy and scope rules of SPEC §1 for a change by the actor.
+void UserHandler::check_access(const RowView& row, const UserRow& in, const User* existing,
+                               const User& after, RowIssues& issues) {
+  int top = dir_.top_hierarchy();
+  if (existing) {
+    const Role* current = dir_.role_by_id(existing->role_id);
+    if (current && !may_assign(actor_.hierarchy, current->hierarchy, top)) {
+      add_issue(issues.errors, row.line(), col::kUsername, existing->username,
+                Code::kTargetOutranksActor,
+                fmt::format("has the role \"{}\" (hierarchy {}), which you (hierarchy {}) "
+                            "may not manage",
+                            current->name, current->hierarchy, actor_.hierarchy));
+      return;
+    }
+  }
+  const Role* role = dir_.role_by_id(after.role_id);
+  if (role == nullptr) return;
+  if (!may_assign(actor_.hierarchy, role->hierarchy, top)) {
+    add_issue(issues.errors, row.line(), col::kRole, in.role, Code::kRoleNotAssignable,
+              fmt::format("has hierarchy {}; you (hierarchy {}) may assign only roles "
+                          "ranked below your own",
+                          role->hierarchy, actor_.hierarchy));
+  }
+  check_scope(row, col::kAllSources, after.all_sources, *role, after.sources, false, issues);
+  check_scope(row, col::kAllChannels, after.all_channels, *role, after.channels, true, issues);
+}
+
+void UserHandler::check_scope(const RowView& row, std::string_view all_column, bool all,
+                              const Role& role, const std::vector<int64_t>& ids,
+                              bool channels, RowIssues& issues) {
+  const Scope& role_scope = channels ? role.channels : role.sources;
+  const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
+  std::string_view what = channels ? "sales channels" : "sources";
+  if (all) {
+    if (!role_scope.all) {
+      add_issue(issues.errors, row.line(), all_column, "1",
+                channels ? Code::kAllSalesChannelsNotInRole : Code::kAllSourcesNotInRole,
+                fmt::format("needs a role whose scope is all {}; role \"{}\" has a list",
+                            what, role.name));
+    }
+    if (!actor_scope.all) {
+      add_issue(issues.errors, row.line(), all_column, "1",
+                channels ? Code::kAllSalesChannelsNotGrantable : Code::kAllSourcesNotGrantable,
+                fmt::format("may be granted only by an actor who has all {}", what));
+    }
+    return;
+  }
+  std::string_view column = channels ? col::kChannels : col::kSources;
+  for (int64_t id : ids) {
+    std::string name = channels ? dir_.channel_by_id(id)->external_id
+                                : dir_.source_by_id(id)->external_id;
+    if (!role_scope.contains(id)) {
+      add_issue(issues.errors, row.line(), column, name,
+                channels ? Code::kSalesChannelNotInRole : Code::kSourceNotInRole,
+                fmt::format("is outside the scope of role \"{}\"; choose {} the role covers",
+                            role.name, what));
+    }
+    if (!actor_scope.contains(id)) {
+      add_issue(issues.errors, row.line(), column, name,
+                channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
+                fmt::format("is not one of your own {}; you may grant only those", what));
+    }
+  }
+}
+
+std::string UserHandler::ids_text(const std::vector<int64_t>& ids, bool channels) const {
+  std::vector<std::string> names;
+  for (int64_t id : ids) {
+    names.push_back(channels ? dir_.channel_by_id(id)->external_id
+                             : dir_.source_by_id(id)->external_id);
+  }
+  std::sort(names.begin(), names.end());
+  return join(names, ",");
+}
+
+// Field-by-field differences; for a new user, every field.
+std::vector<FieldChange> UserHandler::diff(const User* before, const User& after) const {
+  std::vector<FieldChange> out;
+  auto field = [&](std::string_view name, const std::string& b, const std::string& a) {
+    if (!before || b != a) out.push_back({std::string(name), before ? b : "", a});
+  };
+  auto role_name = [&](int64_t id) {
+    const Role* r = dir_.role_by_id(id);
+    return r ? r->name : std::string();
+  };
+  const User empty;
+  const User& b = before ? *before : empty;
+  if (!before) out.push_back({std::string(col::kUsername), "", after.username});
+  field(col::kEmail, b.email, after.email);
+  field(col::kEnabled, flag(b.enabled), flag(after.enabled));
+  field(col::kAllChannels, flag(b.all_channels), flag(after.all_channels));
+  field(col::kAllSources, flag(b.all_sources), flag(after.all_sources));
+  field(col::kTimezone, b.timezone, after.timezone);
+  field(col::kRole, role_name(b.role_id), role_name(after.role_id));
+  field(col::kSources, ids_text(b.sources, false), ids_text(after.sources, false));
+  field(col::kChannels, ids_text(b.channels, true), ids_text(after.channels, true));
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<RowHandler> make_user_handler(Directory& dir, const Actor& actor,
+                                              const JobContext& context) {
+  return std::make_unique<UserHandler>(dir, actor, context);
+}
+
+}  // namespace roster
