@@ -63,7 +63,7 @@ roles = [
 for code, region, tz, _ in REGIONS:
     wh = {"EAST": "WH-EAST", "CENT": "WH-CENTRAL", "WEST": "WH-WEST"}[code]
     roles.append([f"Retail Director {region}", f"retail_director_{region.lower()}", 2,
-                  f"configuration.users,{SALES},{CS},{REPORTS},stock.view,stock.transfer",
+                  f"configuration.users,configuration.roles,{SALES},{CS},{REPORTS},stock.view,stock.transfer",
                   0, ",".join(stores[code] + [wh]), 1, "", "Create"])
 roles += [
     ["Store Manager", "store_manager", 3,
@@ -119,10 +119,20 @@ users = [
     ["s.okafor", "s.okafor@northwind-retail.com", 1, 1, 0, "America/Los_Angeles", "Retail Director West",
      ",".join(stores["WEST"] + ["WH-WEST"]), "Create", ""],
 ]
+FIRST_MANAGERS = {"EAST": "tom.reilly", "CENT": "nina.kowalski", "WEST": "lucy.park"}
 for code, region, tz, _ in REGIONS:
-    for sid in stores[code][:8]:
-        u, e = person()
-        users.append([u, e, 1, 1, 0, tz, "Store Manager", sid, "Create", ""])
+    for i, sid in enumerate(stores[code][:8]):
+        if i == 0:
+            u = FIRST_MANAGERS[code]
+            used.add(u)
+            e = f"{u}@northwind-retail.com"
+        else:
+            u, e = person()
+        # West stores do not sell on the marketplace: their managers see web and app only.
+        if code == "WEST":
+            users.append([u, e, 1, 0, 0, tz, "Store Manager", sid, "Create", "web,app"])
+        else:
+            users.append([u, e, 1, 1, 0, tz, "Store Manager", sid, "Create", ""])
 for i in range(4):
     u, e = person()
     users.append([u, e, 1, 1, 1, REGIONS[i % 3][2], "Customer Service Agent", "", "Create", ""])

@@ -1,13 +1,13 @@
 #include "atomic_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace roster {
 namespace {
@@ -18,9 +18,11 @@ Status io_error(std::string_view what, const std::string& path, int err) {
 
 }  // namespace
 
-Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path) {
+Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path,
+                                                       std::ostream* standard_output) {
   if (path == "-") {
-    return std::unique_ptr<AtomicFile>(new AtomicFile(path, "", stdout));
+    return std::unique_ptr<AtomicFile>(
+        new AtomicFile(path, "", nullptr, standard_output ? standard_output : &std::cout));
   }
   std::random_device rd;
   for (int attempt = 0; attempt < 16; ++attempt) {
@@ -35,13 +37,13 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path) 
       ::unlink(temp.c_str());
       return io_error("open", temp, err);
     }
-    return std::unique_ptr<AtomicFile>(new AtomicFile(path, temp, f));
+    return std::unique_ptr<AtomicFile>(new AtomicFile(path, temp, f, nullptr));
   }
   return Status::database(fmt::format("cannot create a temporary file beside \"{}\"", path));
 }
 
-AtomicFile::AtomicFile(std::string path, std::string temp, std::FILE* file)
-    : path_(std::move(path)), temp_(std::move(temp)), file_(file) {}
+AtomicFile::AtomicFile(std::string path, std::string temp, std::FILE* file, std::ostream* stream)
+    : path_(std::move(path)), temp_(std::move(temp)), file_(file), stream_(stream) {}
 
 AtomicFile::~AtomicFile() {
   if (temp_.empty() || committed_) return;
@@ -51,13 +53,19 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::write(std::string_view data) {
   if (failed_ || data.empty()) return;
+  if (stream_ != nullptr) {
+    stream_->write(data.data(), static_cast<std::streamsize>(data.size()));
+    failed_ = !*stream_;
+    return;
+  }
   if (std::fwrite(data.data(), 1, data.size(), file_) != data.size()) failed_ = true;
 }
 
 Status AtomicFile::commit() {
-  if (temp_.empty()) {
-    if (std::fflush(file_) != 0 || failed_) return io_error("write", "standard output", errno);
+  if (stream_ != nullptr) {
+    stream_->flush();
     committed_ = true;
+    if (failed_ || !*stream_) return io_error("write", "standard output", EIO);
     return Status::ok();
   }
   bool ok = !failed_ && std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
@@ -72,8 +80,9 @@ Status AtomicFile::commit() {
   return Status::ok();
 }
 
-Status write_file_atomically(const std::string& path, std::string_view data) {
-  auto file = AtomicFile::create(path);
+Status write_file_atomically(const std::string& path, std::string_view data,
+                             std::ostream* standard_output) {
+  auto file = AtomicFile::create(path, standard_output);
   if (!file.is_ok()) return file.status();
   (*file)->write(data);
   return (*file)->commit();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdio>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,10 +14,11 @@ namespace roster {
 // the target's folder, created with O_EXCL | O_NOFOLLOW so that a symlink
 // planted at its path is never followed; commit() flushes, fsyncs and renames
 // it over the target. Destroying an uncommitted AtomicFile removes the
-// temporary. The path "-" writes straight to standard output.
+// temporary. The path "-" writes straight to `standard_output`.
 class AtomicFile {
  public:
-  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path);
+  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path,
+                                                    std::ostream* standard_output = nullptr);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -27,16 +29,18 @@ class AtomicFile {
   const std::string& path() const { return path_; }
 
  private:
-  AtomicFile(std::string path, std::string temp, std::FILE* file);
+  AtomicFile(std::string path, std::string temp, std::FILE* file, std::ostream* stream);
 
   std::string path_;
   std::string temp_;  // empty for standard output
   std::FILE* file_;
+  std::ostream* stream_;  // standard output, when path is "-"
   bool failed_ = false;
   bool committed_ = false;
 };
 
-// Writes `data` to `path` atomically.
-Status write_file_atomically(const std::string& path, std::string_view data);
+// Writes `data` to `path` atomically ("-": to `standard_output`).
+Status write_file_atomically(const std::string& path, std::string_view data,
+                             std::ostream* standard_output = nullptr);
 
 }  // namespace roster

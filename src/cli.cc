@@ -1,15 +1,15 @@
 #include "roster/cli.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <functional>
-#include <ostream>
-
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <ostream>
 
 #include "commands.h"
 
@@ -38,22 +38,22 @@ void import_options(po::options_description& d, bool allow_dry_run) {
   if (allow_dry_run) {
     d.add_options()("dry-run", po::bool_switch(), "check and report everything, commit nothing");
   }
-  d.add_options()
-      ("on-error", po::value<std::string>()->default_value("skip"),
-       "skip: commit the valid rows; abort: commit nothing if a row is rejected")
-      ("max-errors", po::value<int64_t>(),
-       "stop, and commit nothing, once more than N rows are rejected")
-      ("upsert", po::bool_switch(), "Create on an existing row updates it; Update on a "
-                                    "missing row creates it")
-      ("force", po::bool_switch(), "apply a file even if the same file was imported before")
-      ("max-disable", po::value<double>()->default_value(10),
-       "refuse a users file that would disable more than this percent of the enabled users "
-       "(and more than 10); 100 turns the guard off")
-      ("report-dir", po::value<std::string>(),
-       "where to write the reports (default: beside the input file)")
-      ("default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty")
-      ("lock-timeout", po::value<int>()->default_value(30),
-       "seconds to wait for another import to finish");
+  d.add_options()("on-error", po::value<std::string>()->default_value("skip"),
+                  "skip: commit the valid rows; abort: commit nothing if a row is rejected")(
+      "max-errors", po::value<int64_t>(),
+      "stop, and commit nothing, once more than N rows are rejected")(
+      "upsert", po::bool_switch(),
+      "Create on an existing row updates it; Update on a "
+      "missing row creates it")("force", po::bool_switch(),
+                                "apply a file even if the same file was imported before")(
+      "max-disable", po::value<double>()->default_value(10),
+      "refuse a users file that would disable more than this percent of the enabled users "
+      "(and more than 10); 100 turns the guard off")(
+      "report-dir", po::value<std::string>(),
+      "where to write the reports (default: beside the input file)")(
+      "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty")(
+      "lock-timeout", po::value<int>()->default_value(30),
+      "seconds to wait for another import to finish");
 }
 
 std::vector<CommandSpec> command_table() {
@@ -67,18 +67,17 @@ std::vector<CommandSpec> command_table() {
                      "email", po::value<std::string>(), "e-mail of the first user");
                },
                cmd_init});
-  t.push_back({"template", "roster template users|roles|sources|sales-channels|permissions "
-                           "[--out FILE]",
-               "roster template users --out new-hires.csv",
-               [](auto& d, auto& p) {
-                 d.add_options()("which", po::value<std::string>()->required(),
-                                 "which template")("out", po::value<std::string>(),
-                                                   "write to FILE instead of standard output");
-                 p.add("which", 1);
-               },
-               [](const CommandContext& c) {
-                 return cmd_template(c, c.vm["which"].as<std::string>());
-               }});
+  t.push_back(
+      {"template",
+       "roster template users|roles|sources|sales-channels|permissions "
+       "[--out FILE]",
+       "roster template users --out new-hires.csv",
+       [](auto& d, auto& p) {
+         d.add_options()("which", po::value<std::string>()->required(), "which template")(
+             "out", po::value<std::string>(), "write to FILE instead of standard output");
+         p.add("which", 1);
+       },
+       [](const CommandContext& c) { return cmd_template(c, c.vm["which"].as<std::string>()); }});
   for (const char* kind : {"sources", "sales-channels", "roles"}) {
     std::string k = kind;
     t.push_back({k + " import", "roster " + k + " import FILE --as ACTOR [options]",
@@ -110,8 +109,9 @@ std::vector<CommandSpec> command_table() {
                  import_options(d, false);
                },
                [](const CommandContext& c) { return cmd_import(c, "users", true); }});
-  t.push_back({"export", "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
-                         "[--enabled 0|1] [--changed-since TIME]",
+  t.push_back({"export",
+               "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
+               "[--enabled 0|1] [--changed-since TIME]",
                "roster export --as alice --role store_associate --out associates.csv",
                [](auto& d, auto&) {
                  d.add_options()("as", po::value<std::string>()->required(),
@@ -127,8 +127,7 @@ std::vector<CommandSpec> command_table() {
                      "(2026-01-31T00:00:00Z)");
                },
                cmd_export_users});
-  t.push_back({"jobs", "roster jobs [--limit N] | roster jobs show ID",
-               "roster jobs --limit 5",
+  t.push_back({"jobs", "roster jobs [--limit N] | roster jobs show ID", "roster jobs --limit 5",
                [](auto& d, auto& p) {
                  d.add_options()("limit", po::value<int64_t>()->default_value(20),
                                  "how many jobs, newest first")(
@@ -145,15 +144,12 @@ std::vector<CommandSpec> command_table() {
 
 po::options_description global_options() {
   po::options_description d("Global options");
-  d.add_options()
-      ("help,h", "show help")
-      ("version", "show the version")
-      ("db", po::value<std::string>(), "the directory file (default: $ROSTER_DB, then ./roster.db)")
-      ("config", po::value<std::string>(), "read options from this INI file (long names as keys)")
-      ("log-file", po::value<std::string>(), "also write the log to this file")
-      ("log-level", po::value<std::string>()->default_value("warn"),
-       "trace, debug, info, warn, error or off")
-      ("quiet,q", po::bool_switch(), "print only errors");
+  d.add_options()("help,h", "show help")("version", "show the version")(
+      "db", po::value<std::string>(), "the directory file (default: $ROSTER_DB, then ./roster.db)")(
+      "config", po::value<std::string>(), "read options from this INI file (long names as keys)")(
+      "log-file", po::value<std::string>(), "also write the log to this file")(
+      "log-level", po::value<std::string>()->default_value("warn"),
+      "trace, debug, info, warn, error or off")("quiet,q", po::bool_switch(), "print only errors");
   return d;
 }
 
@@ -193,8 +189,7 @@ void setup_logging(const po::variables_map& vm, std::ostream& err) {
 // ("sources import", ["x.csv"]).
 std::pair<std::string, std::vector<std::string>> split_command(
     const po::parsed_options& parsed, const std::vector<CommandSpec>& table) {
-  std::vector<std::string> rest =
-      po::collect_unrecognized(parsed.options, po::include_positional);
+  std::vector<std::string> rest = po::collect_unrecognized(parsed.options, po::include_positional);
   if (rest.empty()) return {"", {}};
   std::string name = rest.front();
   rest.erase(rest.begin());
@@ -257,16 +252,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     po::positional_options_description own_pos;
     spec->options(own, own_pos);
     if (vm.count("help")) {
-      out << "usage: " << spec->synopsis << "\n\n" << own << "\n" << global
-          << "\nexample:\n  " << spec->example << "\n";
+      out << "usage: " << spec->synopsis << "\n\n"
+          << own << "\n"
+          << global << "\nexample:\n  " << spec->example << "\n";
       return 0;
     }
     po::store(po::command_line_parser(rest).options(own).positional(own_pos).run(), vm);
-    if (!vm.count("db")) {
-      if (const char* env = std::getenv("ROSTER_DB"); env != nullptr && *env != '\0') {
-        vm.insert({"db", po::variable_value(std::string(env), false)});
-      }
-    }
+    // --db: command line, then ROSTER_DB, then the config file, then ./roster.db.
+    std::string db = vm.count("db") ? vm["db"].as<std::string>() : "";
+    if (const char* env = std::getenv("ROSTER_DB"); db.empty() && env && *env) db = env;
     if (vm.count("config")) {
       std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
@@ -277,9 +271,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     po::notify(vm);
     setup_logging(vm, err);
-    CommandContext ctx{vm, out, err,
-                       vm.count("db") ? vm["db"].as<std::string>() : std::string("roster.db"),
-                       vm["quiet"].as<bool>()};
+    if (db.empty()) db = vm.count("db") ? vm["db"].as<std::string>() : "roster.db";
+    CommandContext ctx{vm, out, err, db, vm["quiet"].as<bool>()};
     return static_cast<int>(spec->run(ctx));
   } catch (const po::error& e) {
     return usage_error(err, e.what(), command);

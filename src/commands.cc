@@ -1,10 +1,10 @@
 #include "commands.h"
 
-#include <algorithm>
-#include <ostream>
-
 #include <date/tz.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <ostream>
 
 #include "atomic_file.h"
 #include "roster/csv_input.h"
@@ -62,9 +62,8 @@ Result<std::unique_ptr<Directory>> open_directory(const CommandContext& ctx, boo
   return Directory::open(ctx.db, options);
 }
 
-ExitCode write_output(const CommandContext& ctx, const std::string& path,
-                      const std::string& data) {
-  Status st = write_file_atomically(path.empty() ? "-" : path, data);
+ExitCode write_output(const CommandContext& ctx, const std::string& path, const std::string& data) {
+  Status st = write_file_atomically(path.empty() ? "-" : path, data, &ctx.out);
   if (!st.is_ok()) return report(ctx, st);
   return ExitCode::kOk;
 }
@@ -167,13 +166,12 @@ ExitCode cmd_template(const CommandContext& ctx, const std::string& which) {
   static const char* const kNames[] = {"users", "roles", "sources", "sales-channels",
                                        "permissions"};
   if (std::find(std::begin(kNames), std::end(kNames), which) == std::end(kNames)) {
-    return report(ctx, Status::usage(fmt::format(
-                           "unknown template \"{}\"; choose users, roles, sources, "
-                           "sales-channels or permissions",
-                           which)));
+    return report(
+        ctx, Status::usage(fmt::format("unknown template \"{}\"; choose users, roles, sources, "
+                                       "sales-channels or permissions",
+                                       which)));
   }
-  return write_output(ctx, opt(ctx.vm, "out"),
-                      std::string(embedded_template(which + ".csv")));
+  return write_output(ctx, opt(ctx.vm, "out"), std::string(embedded_template(which + ".csv")));
 }
 
 ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool validate) {
@@ -283,8 +281,9 @@ Result<UserFilter> parse_filter(const po::variables_map& vm, const Directory& d)
   if (vm.count("changed-since")) {
     auto t = normalize_utc_time(vm["changed-since"].as<std::string>());
     if (!t) {
-      return Status::usage("--changed-since takes an ISO 8601 UTC time such as "
-                           "2026-01-31T00:00:00Z");
+      return Status::usage(
+          "--changed-since takes an ISO 8601 UTC time such as "
+          "2026-01-31T00:00:00Z");
     }
     f.changed_since = *t;
   }
@@ -301,7 +300,7 @@ ExitCode cmd_export_users(const CommandContext& ctx) {
   if (!actor.is_ok()) return report(ctx, actor.status());
   auto filter = parse_filter(ctx.vm, d);
   if (!filter.is_ok()) return report(ctx, filter.status());
-  auto file = AtomicFile::create(opt(ctx.vm, "out").empty() ? "-" : opt(ctx.vm, "out"));
+  auto file = AtomicFile::create(opt(ctx.vm, "out").empty() ? "-" : opt(ctx.vm, "out"), &ctx.out);
   if (!file.is_ok()) return report(ctx, file.status());
 
   const TemplateColumns& cols = user_columns();
@@ -353,10 +352,10 @@ ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind
   } else {
     header(role_columns());
     for (const Role* r : d.roles()) {
-      text += csv_line({r->name, r->key, std::to_string(r->hierarchy), join(r->permissions, ","),
-                        r->sources.all ? "1" : "0", scope_cell(d, r->sources.ids, false),
-                        r->channels.all ? "1" : "0", scope_cell(d, r->channels.ids, true),
-                        "Update"});
+      text +=
+          csv_line({r->name, r->key, std::to_string(r->hierarchy), join(r->permissions, ","),
+                    r->sources.all ? "1" : "0", scope_cell(d, r->sources.ids, false),
+                    r->channels.all ? "1" : "0", scope_cell(d, r->channels.ids, true), "Update"});
     }
   }
   return write_output(ctx, opt(ctx.vm, "out"), text);
@@ -385,19 +384,19 @@ ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& arg
         "  started: {}\n  finished: {}\n  rows: {} read, {} created, {} updated, {} "
         "unchanged, {} rejected\n  outcome: {}\n  exit code: {}\n",
         j.id, j.kind, j.file, j.sha256, j.actor, j.mode, j.dry_run ? " (dry run)" : "",
-        j.started_at, j.finished_at, j.rows_read, j.created, j.updated, j.unchanged,
-        j.rejected, j.outcome, j.exit_code);
+        j.started_at, j.finished_at, j.rows_read, j.created, j.updated, j.unchanged, j.rejected,
+        j.outcome, j.exit_code);
     return ExitCode::kOk;
   }
   auto jobs = d.list_jobs(ctx.vm["limit"].as<int64_t>());
   if (!jobs.is_ok()) return report(ctx, jobs.status());
   ctx.out << fmt::format("{:>5}  {:<20}  {:<14}  {:<12}  {:>7} {:>7} {:>7} {:>7}  {:<11}  {}\n",
-                         "JOB", "STARTED", "KIND", "ACTOR", "READ", "CREATED", "UPDATED",
-                         "REJECT", "OUTCOME", "FILE");
+                         "JOB", "STARTED", "KIND", "ACTOR", "READ", "CREATED", "UPDATED", "REJECT",
+                         "OUTCOME", "FILE");
   for (const Job& j : *jobs) {
     ctx.out << fmt::format("{:>5}  {:<20}  {:<14}  {:<12}  {:>7} {:>7} {:>7} {:>7}  {:<11}  {}\n",
-                           j.id, j.started_at, j.kind, j.actor, j.rows_read, j.created,
-                           j.updated, j.rejected, j.outcome, j.file);
+                           j.id, j.started_at, j.kind, j.actor, j.rows_read, j.created, j.updated,
+                           j.rejected, j.outcome, j.file);
   }
   return ExitCode::kOk;
 }

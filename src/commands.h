@@ -1,17 +1,20 @@
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
-#include <boost/program_options.hpp>
-
+#include "roster/directory.h"
 #include "roster/error_code.h"
 
 namespace roster {
 
 // The bodies of the commands, called by cli.cc once the options are parsed.
 // Each returns the exit code; none throws.
+
+// The permission catalog shipped in templates/permissions.csv, sorted by key.
+std::vector<Permission> permission_catalog();
 
 struct CommandContext {
   const boost::program_options::variables_map& vm;

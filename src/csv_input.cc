@@ -1,15 +1,14 @@
 #include "roster/csv_input.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <libfccp/csv.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
-#include <libfccp/csv.h>
-#include <openssl/evp.h>
 
 #include "roster/text.h"
 
@@ -104,8 +103,7 @@ bool is_blank(const char* line) {
 std::string describe_missing(const std::vector<std::string>& missing,
                              const std::vector<std::string>& header,
                              const std::vector<std::string>& all_columns) {
-  std::string msg = fmt::format("the header lacks the column{} {}",
-                                missing.size() > 1 ? "s" : "",
+  std::string msg = fmt::format("the header lacks the column{} {}", missing.size() > 1 ? "s" : "",
                                 "\"" + join(missing, "\", \"") + "\"");
   for (const std::string& name : header) {
     bool known = false;
@@ -178,8 +176,8 @@ Result<std::unique_ptr<CsvInput>> CsvInput::open(const std::string& path,
   impl->path = path == "-" ? "(standard input)" : path;
   impl->source = std::make_unique<HashingSource>(fd, owned);
   try {
-    impl->reader = std::make_unique<io::LineReader>(
-        impl->path, std::make_unique<SourceProxy>(*impl->source));
+    impl->reader =
+        std::make_unique<io::LineReader>(impl->path, std::make_unique<SourceProxy>(*impl->source));
   } catch (const std::exception& e) {
     return Status::file(Code::kFileUnreadable,
                         fmt::format("cannot read \"{}\": {}", impl->path, e.what()));
@@ -194,8 +192,7 @@ Result<std::unique_ptr<CsvInput>> CsvInput::open(const std::string& path,
 Status CsvInput::read_header(const TemplateColumns& columns) {
   HashingSource& src = *impl_->source;
   if (src.read_errno() != 0) {
-    return Status::file(Code::kFileUnreadable, fmt::format("cannot read \"{}\": {}",
-                                                           impl_->path,
+    return Status::file(Code::kFileUnreadable, fmt::format("cannot read \"{}\": {}", impl_->path,
                                                            std::strerror(src.read_errno())));
   }
   char* line = nullptr;
@@ -285,22 +282,22 @@ bool CsvInput::next(RawRow& row) {
     try {
       line = impl_->reader->next_line();
     } catch (const io::error::line_length_limit_exceeded&) {
-      return fail(Status::file(
-          Code::kLineTooLong,
-          fmt::format("line {} is longer than 16 MiB; no template row is that long",
-                      impl_->reader->get_file_line())));
+      return fail(
+          Status::file(Code::kLineTooLong,
+                       fmt::format("line {} is longer than 16 MiB; no template row is that long",
+                                   impl_->reader->get_file_line())));
     }
     if (src.saw_nul()) {
-      return fail(Status::file(
-          Code::kFileNotText,
-          fmt::format("line {} holds a NUL byte: this is not a UTF-8 text file; save "
-                      "it as \"CSV UTF-8\"",
-                      src.nul_line())));
+      return fail(
+          Status::file(Code::kFileNotText,
+                       fmt::format("line {} holds a NUL byte: this is not a UTF-8 text file; save "
+                                   "it as \"CSV UTF-8\"",
+                                   src.nul_line())));
     }
     if (src.read_errno() != 0) {
-      return fail(Status::file(Code::kFileUnreadable,
-                               fmt::format("reading \"{}\" failed: {}", impl_->path,
-                                           std::strerror(src.read_errno()))));
+      return fail(Status::file(
+          Code::kFileUnreadable,
+          fmt::format("reading \"{}\" failed: {}", impl_->path, std::strerror(src.read_errno()))));
     }
     if (line == nullptr) return false;
     if (is_blank(line)) continue;
@@ -324,10 +321,10 @@ bool CsvInput::next(RawRow& row) {
       if (all_empty) continue;
       if (row.cells.size() != header_.size()) {
         row.malformed = true;
-        row.malformed_reason =
-            fmt::format("the line has {} cells but the header has {}; a cell holding a "
-                        "comma must be quoted",
-                        row.cells.size(), header_.size());
+        row.malformed_reason = fmt::format(
+            "the line has {} cells but the header has {}; a cell holding a "
+            "comma must be quoted",
+            row.cells.size(), header_.size());
       }
     }
     return true;

@@ -1,12 +1,11 @@
 #include "roster/directory.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <climits>
-
-#include <fmt/format.h>
 
 #include "roster/text.h"
 
@@ -227,9 +226,10 @@ Status Directory::error(std::string_view what) {
       busy_reporting_ = false;
       if (running.is_ok() && running->has_value()) {
         const Job& j = **running;
-        detail = fmt::format("the database is locked by job {} ({} import of \"{}\" by {}, "
-                             "started {})",
-                             j.id, j.kind, j.file, j.actor, j.started_at);
+        detail = fmt::format(
+            "the database is locked by job {} ({} import of \"{}\" by {}, "
+            "started {})",
+            j.id, j.kind, j.file, j.actor, j.started_at);
       }
     }
     detail += "; try again later or raise --lock-timeout";
@@ -267,8 +267,7 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path,
   struct stat st;
   if (!options.create && ::stat(path.c_str(), &st) != 0) {
     return Status::database(fmt::format(
-        "no directory at \"{}\"; create it with `roster init` (or set --db / ROSTER_DB)",
-        path));
+        "no directory at \"{}\"; create it with `roster init` (or set --db / ROSTER_DB)", path));
   }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0);
@@ -285,8 +284,7 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path,
 Result<std::unique_ptr<Directory>> Directory::open_at_version(const std::string& path,
                                                               int version) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   std::unique_ptr<Directory> dir(new Directory(db, path));
   if (rc != SQLITE_OK) return dir->error("opening");
   Status s = dir->configure(1000);
@@ -324,10 +322,10 @@ Status Directory::migrate(int target_version, const std::vector<Permission>* cat
   Result<int> version = schema_version();
   if (!version.is_ok()) return version.status();
   if (*version > kLatestVersion) {
-    return Status::database(fmt::format(
-        "database \"{}\" has schema version {}, made by a newer roster (this one knows "
-        "up to {}); upgrade roster",
-        path_, *version, kLatestVersion));
+    return Status::database(
+        fmt::format("database \"{}\" has schema version {}, made by a newer roster (this one knows "
+                    "up to {}); upgrade roster",
+                    path_, *version, kLatestVersion));
   }
   if (*version >= target_version) return Status::ok();
   Status s = begin();
@@ -550,11 +548,12 @@ std::vector<std::string> Directory::role_names_and_keys() const {
 }
 
 Status Directory::save_source(Source& source) {
-  Stmt s = source.id == 0
-               ? prepare("INSERT INTO sources (external_id, name, type, enabled) "
-                         "VALUES (?1, ?2, ?3, ?4)")
-               : prepare("UPDATE sources SET external_id = ?1, name = ?2, type = ?3, "
-                         "enabled = ?4 WHERE id = ?5");
+  Stmt s = source.id == 0 ? prepare(
+                                "INSERT INTO sources (external_id, name, type, enabled) "
+                                "VALUES (?1, ?2, ?3, ?4)")
+                          : prepare(
+                                "UPDATE sources SET external_id = ?1, name = ?2, type = ?3, "
+                                "enabled = ?4 WHERE id = ?5");
   s.bind(1, source.external_id).bind(2, source.name).bind(3, source.type).bind(4, source.enabled);
   if (source.id != 0) s.bind(5, source.id);
   if (!s.run()) return error(fmt::format("saving source \"{}\"", source.external_id));
@@ -567,8 +566,9 @@ Status Directory::save_source(Source& source) {
 Status Directory::save_channel(SalesChannel& channel) {
   Stmt s = channel.id == 0
                ? prepare("INSERT INTO sales_channels (external_id, name) VALUES (?1, ?2)")
-               : prepare("UPDATE sales_channels SET external_id = ?1, name = ?2 "
-                         "WHERE id = ?3");
+               : prepare(
+                     "UPDATE sales_channels SET external_id = ?1, name = ?2 "
+                     "WHERE id = ?3");
   s.bind(1, channel.external_id).bind(2, channel.name);
   if (channel.id != 0) s.bind(3, channel.id);
   if (!s.run()) return error(fmt::format("saving sales channel \"{}\"", channel.external_id));
@@ -578,8 +578,8 @@ Status Directory::save_channel(SalesChannel& channel) {
   return Status::ok();
 }
 
-Status Directory::replace_links(const char* delete_sql, const char* insert_sql,
-                                int64_t owner, const std::vector<int64_t>& ids) {
+Status Directory::replace_links(const char* delete_sql, const char* insert_sql, int64_t owner,
+                                const std::vector<int64_t>& ids) {
   {
     Stmt del = prepare(delete_sql);
     if (!del.bind(1, owner).run()) return error("updating links");
@@ -594,11 +594,12 @@ Status Directory::replace_links(const char* delete_sql, const char* insert_sql,
 Status Directory::save_role(Role& role) {
   bool inserting = role.id == 0;
   {
-    Stmt s = inserting
-                 ? prepare("INSERT INTO roles (name, key, hierarchy, all_sources, "
-                           "all_sales_channels) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5)")
-                 : prepare("UPDATE roles SET name = ?1, key = nullif(?2, ''), hierarchy = ?3, "
-                           "all_sources = ?4, all_sales_channels = ?5 WHERE id = ?6");
+    Stmt s = inserting ? prepare(
+                             "INSERT INTO roles (name, key, hierarchy, all_sources, "
+                             "all_sales_channels) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5)")
+                       : prepare(
+                             "UPDATE roles SET name = ?1, key = nullif(?2, ''), hierarchy = ?3, "
+                             "all_sources = ?4, all_sales_channels = ?5 WHERE id = ?6");
     s.bind(1, role.name).bind(2, role.key).bind(3, role.hierarchy).bind(4, role.sources.all);
     s.bind(5, role.channels.all);
     if (!inserting) s.bind(6, role.id);
@@ -617,10 +618,9 @@ Status Directory::save_role(Role& role) {
                             "INSERT INTO role_sources (role_id, source_id) VALUES (?1, ?2)",
                             role.id, role.sources.all ? std::vector<int64_t>{} : role.sources.ids);
   if (st.is_ok()) {
-    st = replace_links(
-        "DELETE FROM role_sales_channels WHERE role_id = ?1",
-        "INSERT INTO role_sales_channels (role_id, channel_id) VALUES (?1, ?2)", role.id,
-        role.channels.all ? std::vector<int64_t>{} : role.channels.ids);
+    st = replace_links("DELETE FROM role_sales_channels WHERE role_id = ?1",
+                       "INSERT INTO role_sales_channels (role_id, channel_id) VALUES (?1, ?2)",
+                       role.id, role.channels.all ? std::vector<int64_t>{} : role.channels.ids);
   }
   if (!st.is_ok()) return st;
   if (!inserting) {
@@ -635,11 +635,11 @@ Status Directory::save_role(Role& role) {
 }
 
 // Columns shared by every query that loads whole users.
-#define ROSTER_USER_COLUMNS                                                          \
-  "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, "      \
-  "u.timezone, u.role_id, u.created_at, u.created_by, u.updated_at, u.updated_by, "  \
+#define ROSTER_USER_COLUMNS                                                            \
+  "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, "        \
+  "u.timezone, u.role_id, u.created_at, u.created_by, u.updated_at, u.updated_by, "    \
   "(SELECT group_concat(source_id, ',') FROM user_sources s WHERE s.user_id = u.id), " \
-  "(SELECT group_concat(channel_id, ',') FROM user_sales_channels c "                \
+  "(SELECT group_concat(channel_id, ',') FROM user_sales_channels c "                  \
   " WHERE c.user_id = u.id) "
 
 Status Directory::load_user_row(Stmt& s, User& u) {
@@ -713,14 +713,13 @@ Status Directory::update_user(const User& before, const User& after) {
   Status st;
   if (before.sources != after.sources) {
     st = replace_links("DELETE FROM user_sources WHERE user_id = ?1",
-                       "INSERT INTO user_sources (user_id, source_id) VALUES (?1, ?2)",
-                       before.id, after.sources);
+                       "INSERT INTO user_sources (user_id, source_id) VALUES (?1, ?2)", before.id,
+                       after.sources);
   }
   if (st.is_ok() && before.channels != after.channels) {
-    st = replace_links(
-        "DELETE FROM user_sales_channels WHERE user_id = ?1",
-        "INSERT INTO user_sales_channels (user_id, channel_id) VALUES (?1, ?2)", before.id,
-        after.channels);
+    st = replace_links("DELETE FROM user_sales_channels WHERE user_id = ?1",
+                       "INSERT INTO user_sales_channels (user_id, channel_id) VALUES (?1, ?2)",
+                       before.id, after.channels);
   }
   return st;
 }
@@ -734,7 +733,8 @@ Result<int64_t> Directory::count_enabled_users() {
 Result<std::optional<std::string>> Directory::user_outside_scope(int64_t role_id,
                                                                  const Scope& sources,
                                                                  const Scope& channels) {
-  Stmt s = prepare("SELECT " ROSTER_USER_COLUMNS "FROM users u WHERE u.role_id = ?1 "
+  Stmt s = prepare("SELECT " ROSTER_USER_COLUMNS
+                   "FROM users u WHERE u.role_id = ?1 "
                    "ORDER BY u.username");
   s.bind(1, role_id);
   while (s.step()) {
@@ -778,8 +778,7 @@ Status Directory::for_each_user(const std::function<bool(const User&)>& fn) {
 
 Status Directory::add_audit(int64_t job_id, std::string_view at, std::string_view actor,
                             std::string_view target_type, std::string_view target,
-                            std::string_view action,
-                            const std::vector<FieldChange>& changes) {
+                            std::string_view action, const std::vector<FieldChange>& changes) {
   for (const FieldChange& c : changes) {
     Stmt s = prepare(
         "INSERT INTO audit (job_id, at, actor, target_type, target, action, field, before, "
@@ -813,7 +812,7 @@ Status Directory::finish_job(const Job& job) {
   return Status::ok();
 }
 
-#define ROSTER_JOB_COLUMNS                                                             \
+#define ROSTER_JOB_COLUMNS                                                                \
   "id, kind, file, sha256, actor, mode, dry_run, started_at, coalesce(finished_at, ''), " \
   "rows_read, created, updated, unchanged, rejected, outcome, coalesce(exit_code, -1) "
 
@@ -861,7 +860,8 @@ Result<std::vector<Job>> Directory::list_jobs(int64_t limit) {
 }
 
 Result<std::optional<Job>> Directory::running_job(int64_t except_id) {
-  Stmt s = prepare("SELECT " ROSTER_JOB_COLUMNS "FROM jobs WHERE outcome = 'running' "
+  Stmt s = prepare("SELECT " ROSTER_JOB_COLUMNS
+                   "FROM jobs WHERE outcome = 'running' "
                    "AND id != ?1 ORDER BY id DESC LIMIT 1");
   s.bind(1, except_id);
   if (s.step()) return std::optional<Job>(read_job(s));
@@ -871,7 +871,8 @@ Result<std::optional<Job>> Directory::running_job(int64_t except_id) {
 
 Result<std::optional<Job>> Directory::committed_job_with_sha(std::string_view kind,
                                                              std::string_view sha256) {
-  Stmt s = prepare("SELECT " ROSTER_JOB_COLUMNS "FROM jobs WHERE kind = ?1 AND sha256 = ?2 "
+  Stmt s = prepare("SELECT " ROSTER_JOB_COLUMNS
+                   "FROM jobs WHERE kind = ?1 AND sha256 = ?2 "
                    "AND outcome = 'committed' AND created + updated > 0 "
                    "ORDER BY id DESC LIMIT 1");
   s.bind(1, kind).bind(2, sha256);

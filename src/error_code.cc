@@ -25,13 +25,9 @@ constexpr std::array kCodeList = {
 
 }  // namespace
 
-std::string_view code_name(Code code) {
-  return kCodes[static_cast<size_t>(code)].name;
-}
+std::string_view code_name(Code code) { return kCodes[static_cast<size_t>(code)].name; }
 
-CodeClass code_class(Code code) {
-  return kCodes[static_cast<size_t>(code)].cls;
-}
+CodeClass code_class(Code code) { return kCodes[static_cast<size_t>(code)].cls; }
 
 std::span<const Code> all_codes() { return kCodeList; }
 

@@ -1,10 +1,10 @@
 #include "roster/import_job.h"
 
-#include <cmath>
-#include <ostream>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <ostream>
 
 #include "atomic_file.h"
 #include "roster/text.h"
@@ -13,20 +13,27 @@ namespace roster {
 
 std::string_view kind_name(ImportKind kind) {
   switch (kind) {
-    case ImportKind::kUsers: return "users";
-    case ImportKind::kRoles: return "roles";
-    case ImportKind::kSources: return "sources";
-    case ImportKind::kSalesChannels: return "sales-channels";
+    case ImportKind::kUsers:
+      return "users";
+    case ImportKind::kRoles:
+      return "roles";
+    case ImportKind::kSources:
+      return "sources";
+    case ImportKind::kSalesChannels:
+      return "sales-channels";
   }
   return "users";
 }
 
 std::string_view required_permission(ImportKind kind) {
   switch (kind) {
-    case ImportKind::kUsers: return kUsersPermission;
-    case ImportKind::kRoles: return "configuration.roles";
+    case ImportKind::kUsers:
+      return kUsersPermission;
+    case ImportKind::kRoles:
+      return "configuration.roles";
     case ImportKind::kSources:
-    case ImportKind::kSalesChannels: return "stock.sources";
+    case ImportKind::kSalesChannels:
+      return "stock.sources";
   }
   return kUsersPermission;
 }
@@ -39,8 +46,7 @@ std::string hint_for(std::string_view value, const std::vector<std::string>& can
   return std::string(fallback);
 }
 
-Result<Actor> load_actor(Directory& dir, std::string_view username,
-                         std::string_view permission) {
+Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission) {
   if (username.empty()) return Status::usage("--as ACTOR is required");
   auto user = dir.find_user(username);
   if (!user.is_ok()) return user.status();
@@ -54,6 +60,7 @@ Result<Actor> load_actor(Directory& dir, std::string_view username,
   Actor actor;
   actor.user_id = u.id;
   actor.username = u.username;
+  actor.role_id = role->id;
   actor.hierarchy = role->hierarchy;
   actor.permissions = role->permissions;
   actor.sources = Scope{u.all_sources, u.all_sources ? std::vector<int64_t>{} : u.sources};
@@ -71,30 +78,42 @@ namespace {
 std::unique_ptr<RowHandler> make_handler(ImportKind kind, Directory& dir, const Actor& actor,
                                          const JobContext& context) {
   switch (kind) {
-    case ImportKind::kUsers: return make_user_handler(dir, actor, context);
-    case ImportKind::kRoles: return make_role_handler(dir, actor, context);
-    case ImportKind::kSources: return make_source_handler(dir, actor, context);
-    case ImportKind::kSalesChannels: return make_channel_handler(dir, actor, context);
+    case ImportKind::kUsers:
+      return make_user_handler(dir, actor, context);
+    case ImportKind::kRoles:
+      return make_role_handler(dir, actor, context);
+    case ImportKind::kSources:
+      return make_source_handler(dir, actor, context);
+    case ImportKind::kSalesChannels:
+      return make_channel_handler(dir, actor, context);
   }
   return nullptr;
 }
 
 const TemplateColumns& columns_of(ImportKind kind) {
   switch (kind) {
-    case ImportKind::kUsers: return user_columns();
-    case ImportKind::kRoles: return role_columns();
-    case ImportKind::kSources: return source_columns();
-    case ImportKind::kSalesChannels: return channel_columns();
+    case ImportKind::kUsers:
+      return user_columns();
+    case ImportKind::kRoles:
+      return role_columns();
+    case ImportKind::kSources:
+      return source_columns();
+    case ImportKind::kSalesChannels:
+      return channel_columns();
   }
   return user_columns();
 }
 
 std::string_view outcome_word(RowOutcome::Kind kind) {
   switch (kind) {
-    case RowOutcome::Kind::kCreated: return "created";
-    case RowOutcome::Kind::kUpdated: return "updated";
-    case RowOutcome::Kind::kUnchanged: return "unchanged";
-    case RowOutcome::Kind::kRejected: return "rejected";
+    case RowOutcome::Kind::kCreated:
+      return "created";
+    case RowOutcome::Kind::kUpdated:
+      return "updated";
+    case RowOutcome::Kind::kUnchanged:
+      return "unchanged";
+    case RowOutcome::Kind::kRejected:
+      return "rejected";
   }
   return "rejected";
 }
@@ -103,7 +122,9 @@ std::string_view outcome_word(RowOutcome::Kind kind) {
 class ImportRun {
  public:
   ImportRun(Directory& dir, const ImportOptions& options, std::ostream& out)
-      : dir_(dir), options_(options), out_(out),
+      : dir_(dir),
+        options_(options),
+        out_(out),
         paths_(report_paths(options.file, options.report_dir)) {
     s_.kind = std::string(kind_name(options.kind));
     s_.file = options.file;
@@ -211,8 +232,11 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
     issues.errors.clear();
     issues.warnings.clear();
     outcome = RowOutcome{};
-    Status st = handler.handle(RowView(raw, input), issues, outcome);
-    if (!st.is_ok()) return fail(st);
+    // A line that could not be split into the header's cells is never guessed at.
+    if (check_well_formed(raw, issues)) {
+      Status st = handler.handle(RowView(raw, input), issues, outcome);
+      if (!st.is_ok()) return fail(st);
+    }
     if (!issues.ok()) outcome.kind = RowOutcome::Kind::kRejected;
     record_row(raw, issues, outcome);
     if (options_.max_errors && s_.rejected > *options_.max_errors) {
@@ -224,17 +248,24 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
   return ExitCode::kOk;
 }
 
-void ImportRun::record_row(const RawRow& raw, const RowIssues& issues,
-                           const RowOutcome& outcome) {
+void ImportRun::record_row(const RawRow& raw, const RowIssues& issues, const RowOutcome& outcome) {
   for (const RowError& w : issues.warnings) {
     ++s_.warnings;
     ++s_.warnings_by_code[std::string(code_name(w.code))];
   }
   switch (outcome.kind) {
-    case RowOutcome::Kind::kCreated: ++s_.created; break;
-    case RowOutcome::Kind::kUpdated: ++s_.updated; break;
-    case RowOutcome::Kind::kUnchanged: ++s_.unchanged; break;
-    case RowOutcome::Kind::kRejected: ++s_.rejected; break;
+    case RowOutcome::Kind::kCreated:
+      ++s_.created;
+      break;
+    case RowOutcome::Kind::kUpdated:
+      ++s_.updated;
+      break;
+    case RowOutcome::Kind::kUnchanged:
+      ++s_.unchanged;
+      break;
+    case RowOutcome::Kind::kRejected:
+      ++s_.rejected;
+      break;
   }
   if (outcome.disabled_user) ++s_.disabled;
   changes_->add(raw.line, outcome.identity, std::string(outcome_word(outcome.kind)),
@@ -293,8 +324,9 @@ ExitCode ImportRun::decide(CsvInput& input) {
   }
   if (options_.on_error == OnError::kAbort && s_.rejected > 0) {
     dir_.rollback();
-    return finish(code, "rolled-back", "--on-error abort: a row was rejected, so nothing "
-                                       "was applied");
+    return finish(code, "rolled-back",
+                  "--on-error abort: a row was rejected, so nothing "
+                  "was applied");
   }
   Status st = dir_.commit();
   if (!st.is_ok()) return fail(st);
@@ -335,15 +367,15 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
     say(fmt::format("roster: {}{}", s_.file_error ? *s_.file_error + ": " : "", s_.message));
   }
   if (static_cast<size_t>(s_.rejected) > options_.terminal_limit) {
-    say(fmt::format("... and {} more rejected rows", static_cast<size_t>(s_.rejected) -
-                                                         options_.terminal_limit));
+    say(fmt::format("... and {} more rejected rows",
+                    static_cast<size_t>(s_.rejected) - options_.terminal_limit));
   }
-  say(fmt::format("{} import of {}: {} rows read, {} created, {} updated, {} unchanged, {} "
-                  "rejected; {}{}",
-                  s_.kind, s_.file == "-" ? "standard input" : s_.file, s_.rows_read,
-                  s_.created, s_.updated, s_.unchanged, s_.rejected,
-                  s_.committed ? "committed" : "nothing committed",
-                  s_.job_id ? fmt::format(" (job {})", s_.job_id) : ""));
+  say(fmt::format(
+      "{} import of {}: {} rows read, {} created, {} updated, {} unchanged, {} "
+      "rejected; {}{}",
+      s_.kind, s_.file == "-" ? "standard input" : s_.file, s_.rows_read, s_.created, s_.updated,
+      s_.unchanged, s_.rejected, s_.committed ? "committed" : "nothing committed",
+      s_.job_id ? fmt::format(" (job {})", s_.job_id) : ""));
   if (!s_.message.empty() && code != ExitCode::kFileRefused && code != ExitCode::kDatabase) {
     say(s_.message);
   }
@@ -352,10 +384,11 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   for (const std::string& e : report_errors) {
     out_ << "roster: error: " << e << '\n';
   }
-  spdlog::info("job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
-               "rejected={} outcome={} exit={}",
-               s_.job_id, s_.kind, s_.file, s_.actor, s_.rows_read, s_.created, s_.updated,
-               s_.unchanged, s_.rejected, outcome, s_.exit_code);
+  spdlog::info(
+      "job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
+      "rejected={} outcome={} exit={}",
+      s_.job_id, s_.kind, s_.file, s_.actor, s_.rows_read, s_.created, s_.updated, s_.unchanged,
+      s_.rejected, outcome, s_.exit_code);
   return code;
 }
 

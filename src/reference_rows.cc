@@ -1,10 +1,10 @@
 // The reference-data templates: sources, sales channels and roles. Each checks
 // one row against the directory as changed so far, then saves and audits it.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "roster/import_job.h"
 #include "roster/text.h"
@@ -42,8 +42,8 @@ class ReferenceHandler : public RowHandler {
   }
 
   // False (with an error) when `id` already appeared in this file.
-  bool first_in_file(const RowView& row, std::string_view column, const std::string& id,
-                     Code code, RowIssues& issues) {
+  bool first_in_file(const RowView& row, std::string_view column, const std::string& id, Code code,
+                     RowIssues& issues) {
     if (seen_.insert(id).second) return true;
     add_issue(issues.errors, row.line(), column, id, code,
               "appears earlier in this file; only its first row counts, remove this one");
@@ -79,14 +79,13 @@ class SourceHandler : public ReferenceHandler {
     SourceRow in;
     parse_source_row(row, in, issues);
     outcome.identity = in.external_id;
-    if (!issues.ok() ||
-        !first_in_file(row, col::kExternalId, in.external_id,
-                       Code::kExternalIdDuplicateInFile, issues)) {
+    if (!issues.ok() || !first_in_file(row, col::kExternalId, in.external_id,
+                                       Code::kExternalIdDuplicateInFile, issues)) {
       return Status::ok();
     }
     const Source* existing = dir_.source_by_external_id(in.external_id);
-    if (!resolve_action(row, in.action, existing != nullptr, col::kExternalId,
-                        in.external_id, Code::kSourceExists, Code::kSourceNotFound, issues)) {
+    if (!resolve_action(row, in.action, existing != nullptr, col::kExternalId, in.external_id,
+                        Code::kSourceExists, Code::kSourceNotFound, issues)) {
       return Status::ok();
     }
     Source after = existing ? *existing : Source{};
@@ -123,15 +122,13 @@ class ChannelHandler : public ReferenceHandler {
     ChannelRow in;
     parse_channel_row(row, in, issues);
     outcome.identity = in.external_id;
-    if (!issues.ok() ||
-        !first_in_file(row, col::kExternalId, in.external_id,
-                       Code::kExternalIdDuplicateInFile, issues)) {
+    if (!issues.ok() || !first_in_file(row, col::kExternalId, in.external_id,
+                                       Code::kExternalIdDuplicateInFile, issues)) {
       return Status::ok();
     }
     const SalesChannel* existing = dir_.channel_by_external_id(in.external_id);
-    if (!resolve_action(row, in.action, existing != nullptr, col::kExternalId,
-                        in.external_id, Code::kSalesChannelExists, Code::kSalesChannelNotFound,
-                        issues)) {
+    if (!resolve_action(row, in.action, existing != nullptr, col::kExternalId, in.external_id,
+                        Code::kSalesChannelExists, Code::kSalesChannelNotFound, issues)) {
       return Status::ok();
     }
     SalesChannel after = existing ? *existing : SalesChannel{};
@@ -161,12 +158,10 @@ class RoleHandler : public ReferenceHandler {
   Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
 
  private:
-  void resolve_permissions(const RowView& row, const RoleRow& in, Role& after,
-                           RowIssues& issues);
+  void resolve_permissions(const RowView& row, const RoleRow& in, Role& after, RowIssues& issues);
   Scope resolve_scope(const RowView& row, bool all, const std::vector<std::string>& ids,
                       bool channels, RowIssues& issues);
-  void check_names(const RowView& row, const RoleRow& in, const Role* existing,
-                   RowIssues& issues);
+  void check_names(const RowView& row, const RoleRow& in, const Role* existing, RowIssues& issues);
   std::vector<FieldChange> diff(const Role* before, const Role& after) const;
   std::string scope_text(const Scope& scope, bool channels) const;
 };
@@ -180,8 +175,8 @@ Status RoleHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
     return Status::ok();
   }
   const Role* existing = dir_.role_by_name(in.name);
-  if (!resolve_action(row, in.action, existing != nullptr, col::kName, in.name,
-                      Code::kRoleExists, Code::kRoleNotFound, issues)) {
+  if (!resolve_action(row, in.action, existing != nullptr, col::kName, in.name, Code::kRoleExists,
+                      Code::kRoleNotFound, issues)) {
     return Status::ok();
   }
   if (existing) outcome.identity = existing->name;
@@ -202,22 +197,17 @@ Status RoleHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
     return Status::ok();
   }
   int top = dir_.top_hierarchy();
-  const Role* actor_role = nullptr;
   if (existing) {
+    if (existing->id == actor_.role_id) {
+      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kSelfModification,
+                "is your own role; nobody may change the role they hold");
+      return Status::ok();
+    }
     if (!may_assign(actor_.hierarchy, existing->hierarchy, top)) {
-      add_issue(issues.errors, row.line(), col::kName, existing->name,
-                Code::kTargetOutranksActor,
+      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kTargetOutranksActor,
                 fmt::format("has hierarchy {}; you (hierarchy {}) may change only roles "
                             "ranked below your own",
                             existing->hierarchy, actor_.hierarchy));
-      return Status::ok();
-    }
-    auto me = dir_.find_user(actor_.username);
-    if (!me.is_ok()) return me.status();
-    if (me->has_value()) actor_role = dir_.role_by_id((*me)->role_id);
-    if (actor_role != nullptr && actor_role->id == existing->id) {
-      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kSelfModification,
-                "is your own role; nobody may change the role they hold");
       return Status::ok();
     }
   }
@@ -233,9 +223,9 @@ Status RoleHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
     auto outside = dir_.user_outside_scope(existing->id, after.sources, after.channels);
     if (!outside.is_ok()) return outside.status();
     if (outside->has_value()) {
-      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kRoleScopeInUse,
-                fmt::format("would no longer cover its user {}; change that user first",
-                            **outside));
+      add_issue(
+          issues.errors, row.line(), col::kName, existing->name, Code::kRoleScopeInUse,
+          fmt::format("would no longer cover its user {}; change that user first", **outside));
       return Status::ok();
     }
   }
@@ -259,13 +249,13 @@ void RoleHandler::check_names(const RowView& row, const RoleRow& in, const Role*
   if (in.key.empty()) return;
   const Role* by_key = dir_.role_by_key(in.key);
   const Role* by_name = dir_.role_by_name(in.key);
-  const Role* other = by_key && by_key->id != self   ? by_key
+  const Role* other = by_key && by_key->id != self     ? by_key
                       : by_name && by_name->id != self ? by_name
                                                        : nullptr;
   if (other) {
-    add_issue(issues.errors, row.line(), col::kKey, in.key, Code::kRoleKeyTaken,
-              fmt::format("is already the key or name of role \"{}\"; keys are unique",
-                          other->name));
+    add_issue(
+        issues.errors, row.line(), col::kKey, in.key, Code::kRoleKeyTaken,
+        fmt::format("is already the key or name of role \"{}\"; keys are unique", other->name));
   }
 }
 
@@ -285,8 +275,7 @@ void RoleHandler::resolve_permissions(const RowView& row, const RoleRow& in, Rol
                 "is not in the permission catalog" +
                     hint_for(key, keys, "; see templates/permissions.csv"));
     } else if (!actor_.has_permission(key)) {
-      add_issue(issues.errors, row.line(), col::kPermissions, key,
-                Code::kPermissionNotGrantable,
+      add_issue(issues.errors, row.line(), col::kPermissions, key, Code::kPermissionNotGrantable,
                 "is a permission you do not hold; you may grant only your own");
     } else {
       after.permissions.push_back(key);
@@ -295,9 +284,8 @@ void RoleHandler::resolve_permissions(const RowView& row, const RoleRow& in, Rol
   std::sort(after.permissions.begin(), after.permissions.end());
 }
 
-Scope RoleHandler::resolve_scope(const RowView& row, bool all,
-                                 const std::vector<std::string>& ids, bool channels,
-                                 RowIssues& issues) {
+Scope RoleHandler::resolve_scope(const RowView& row, bool all, const std::vector<std::string>& ids,
+                                 bool channels, RowIssues& issues) {
   std::string_view list_column = channels ? col::kChannels : col::kSources;
   std::string_view all_column = channels ? col::kAllChannels : col::kAllSources;
   const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
@@ -324,12 +312,12 @@ Scope RoleHandler::resolve_scope(const RowView& row, bool all,
       found = s->id;
     }
     if (found == 0) {
-      add_issue(issues.errors, row.line(), list_column, id,
-                channels ? Code::kSalesChannelUnknown : Code::kSourceUnknown,
-                "is not a known external ID (they are case-sensitive)" +
-                    hint_for(id, channels ? dir_.channel_external_ids()
-                                          : dir_.source_external_ids(),
-                             ""));
+      add_issue(
+          issues.errors, row.line(), list_column, id,
+          channels ? Code::kSalesChannelUnknown : Code::kSourceUnknown,
+          "is not a known external ID (they are case-sensitive)" +
+              hint_for(id, channels ? dir_.channel_external_ids() : dir_.source_external_ids(),
+                       ""));
     } else if (!actor_scope.contains(found)) {
       add_issue(issues.errors, row.line(), list_column, id,
                 channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
@@ -361,8 +349,7 @@ std::vector<FieldChange> RoleHandler::diff(const Role* before, const Role& after
   field(out, creating, col::kKey, b.key, after.key);
   field(out, creating, col::kHierarchy, std::to_string(b.hierarchy),
         std::to_string(after.hierarchy));
-  field(out, creating, col::kPermissions, join(b.permissions, ","),
-        join(after.permissions, ","));
+  field(out, creating, col::kPermissions, join(b.permissions, ","), join(after.permissions, ","));
   field(out, creating, col::kAllSources, flag(b.sources.all), flag(after.sources.all));
   field(out, creating, col::kSources, scope_text(b.sources, false),
         scope_text(after.sources, false));

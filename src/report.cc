@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.h"
@@ -105,9 +104,8 @@ std::string summary_json(const Summary& s) {
   j["upsert"] = s.upsert;
   j["started_at"] = s.started_at;
   j["finished_at"] = s.finished_at;
-  j["rows"] = {{"read", s.rows_read},       {"created", s.created},
-               {"updated", s.updated},      {"unchanged", s.unchanged},
-               {"rejected", s.rejected},    {"disabled", s.disabled}};
+  j["rows"] = {{"read", s.rows_read},      {"created", s.created},   {"updated", s.updated},
+               {"unchanged", s.unchanged}, {"rejected", s.rejected}, {"disabled", s.disabled}};
   j["errors_by_code"] = s.errors_by_code;
   j["warnings"] = s.warnings;
   j["warnings_by_code"] = s.warnings_by_code;
@@ -116,8 +114,8 @@ std::string summary_json(const Summary& s) {
   j["message"] = s.message;
   j["duplicate_of_job"] = s.duplicate_of_job ? nlohmann::ordered_json(*s.duplicate_of_job)
                                              : nlohmann::ordered_json(nullptr);
-  j["file_error"] = s.file_error ? nlohmann::ordered_json(*s.file_error)
-                                 : nlohmann::ordered_json(nullptr);
+  j["file_error"] =
+      s.file_error ? nlohmann::ordered_json(*s.file_error) : nlohmann::ordered_json(nullptr);
   j["exit_code"] = s.exit_code;
   // Invalid UTF-8 cannot reach here (cells are checked), but a file name can hold
   // anything: replace rather than throw.

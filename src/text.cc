@@ -1,11 +1,11 @@
 #include "roster/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-
-#include <fmt/format.h>
 
 namespace roster {
 
@@ -64,9 +64,8 @@ bool is_valid_utf8(std::string_view s) {
       cp = (cp << 6) | (p[i] & 0x3Fu);
     }
     // Reject overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
     p += len;
@@ -82,8 +81,7 @@ std::optional<std::string> cell_text_problem(std::string_view cell) {
     }
   }
   if (!is_valid_utf8(cell)) return "is not valid UTF-8; save the file as UTF-8";
-  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' ||
-                        cell[0] == '@')) {
+  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@')) {
     return fmt::format(
         "begins with '{}', which a spreadsheet would run as a formula; remove "
         "the leading character",
@@ -133,8 +131,7 @@ std::optional<std::string> closest_match(std::string_view value,
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
-    if (candidate.size() > needle.size() + limit ||
-        needle.size() > candidate.size() + limit) {
+    if (candidate.size() > needle.size() + limit || needle.size() > candidate.size() + limit) {
       continue;
     }
     size_t d = edit_distance(needle, to_lower_ascii(candidate));
@@ -196,18 +193,16 @@ std::optional<std::string> normalize_utc_time(std::string_view s) {
     if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
       return std::nullopt;
   } else if (text.size() == 20) {
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi,
-                    &sec, &tail) != 7 ||
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail) !=
+            7 ||
         tail != 'Z')
       return std::nullopt;
   } else {
     return std::nullopt;
   }
   using namespace std::chrono;
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
-                     day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
-    return std::nullopt;
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0) return std::nullopt;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, mo, d, h, mi, sec);
 }
 

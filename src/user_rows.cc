@@ -1,10 +1,10 @@
 // The users template: checks one row against the directory as changed so far,
 // then creates or updates the user and audits it.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "roster/import_job.h"
 #include "roster/text.h"
@@ -26,8 +26,8 @@ class UserHandler : public RowHandler {
  private:
   void resolve(const RowView& row, const UserRow& in, const User* existing, User& after,
                RowIssues& issues);
-  void check_access(const RowView& row, const UserRow& in, const User* existing,
-                    const User& after, RowIssues& issues);
+  void check_access(const RowView& row, const UserRow& in, const User* existing, const User& after,
+                    RowIssues& issues);
   void check_scope(const RowView& row, std::string_view column, bool all, const Role& role,
                    const std::vector<int64_t>& ids, bool channels, RowIssues& issues);
   std::vector<FieldChange> diff(const User* before, const User& after) const;
@@ -95,21 +95,22 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
                           **owner));
   }
   std::vector<FieldChange> changes = diff(existing, after);
-  if (existing && existing->id == actor_.user_id) {
-    if (!changes.empty()) {
-      add_issue(issues.errors, row.line(), col::kUsername, existing->username,
-                Code::kSelfModification,
-                "is the actor running this import; nobody may change their own "
-                "access, ask another administrator");
-    }
-  } else {
-    check_access(row, in, existing, after, issues);
-  }
   if (!issues.ok()) return Status::ok();
+  // A row equal to the stored user writes nothing, so there is nothing to
+  // authorise: an export re-imports cleanly, the actor's own row included.
   if (changes.empty()) {
     outcome.kind = RowOutcome::Kind::kUnchanged;
     return Status::ok();
   }
+  if (existing && existing->id == actor_.user_id) {
+    add_issue(issues.errors, row.line(), col::kUsername, existing->username,
+              Code::kSelfModification,
+              "is the actor running this import; nobody may change their own access, ask "
+              "another administrator");
+    return Status::ok();
+  }
+  check_access(row, in, existing, after, issues);
+  if (!issues.ok()) return Status::ok();
 
   after.updated_at = context_.now;
   after.updated_by = actor_.username;
@@ -128,20 +129,20 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   outcome.changes = std::move(changes);
   // Enabling and disabling are audited as such; everything else as an update.
   for (const FieldChange& c : outcome.changes) {
-    std::string_view action_word = !existing ? "create"
+    std::string_view action_word = !existing                  ? "create"
                                    : c.field != col::kEnabled ? "update"
-                                   : after.enabled          ? "enable"
-                                                            : "disable";
-    st = dir_.add_audit(context_.job_id, context_.now, actor_.username, "user",
-                        after.username, action_word, {c});
+                                   : after.enabled            ? "enable"
+                                                              : "disable";
+    st = dir_.add_audit(context_.job_id, context_.now, actor_.username, "user", after.username,
+                        action_word, {c});
     if (!st.is_ok()) return st;
   }
   return Status::ok();
 }
 
 // Turns the row's names into the stored user: role, sources, sales channels.
-void UserHandler::resolve(const RowView& row, const UserRow& in, const User* existing,
-                          User& after, RowIssues& issues) {
+void UserHandler::resolve(const RowView& row, const UserRow& in, const User* existing, User& after,
+                          RowIssues& issues) {
   if (!existing) after.username = in.username;
   after.email = in.email;
   after.enabled = in.enabled;
@@ -154,9 +155,8 @@ void UserHandler::resolve(const RowView& row, const UserRow& in, const User* exi
     // ROLE_REQUIRED is already reported.
   } else if (role == nullptr) {
     add_issue(issues.errors, row.line(), col::kRole, in.role, Code::kRoleUnknown,
-              "is not a role name or key" +
-                  hint_for(in.role, dir_.role_names_and_keys(),
-                           "; `roster roles export` lists the roles"));
+              "is not a role name or key" + hint_for(in.role, dir_.role_names_and_keys(),
+                                                     "; `roster roles export` lists the roles"));
   } else {
     after.role_id = role->id;
   }
@@ -170,10 +170,10 @@ void UserHandler::resolve(const RowView& row, const UserRow& in, const User* exi
     for (const std::string& id : in.sources) {
       const Source* src = dir_.source_by_external_id(id);
       if (src == nullptr) {
-        add_issue(issues.errors, row.line(), col::kSources, id, Code::kSourceUnknown,
-                  "is not a known source external ID (they are case-sensitive)" +
-                      hint_for(id, dir_.source_external_ids(),
-                               "; `roster sources export` lists them"));
+        add_issue(
+            issues.errors, row.line(), col::kSources, id, Code::kSourceUnknown,
+            "is not a known source external ID (they are case-sensitive)" +
+                hint_for(id, dir_.source_external_ids(), "; `roster sources export` lists them"));
       } else {
         after.sources.push_back(src->id);
       }
@@ -239,8 +239,8 @@ void UserHandler::check_access(const RowView& row, const UserRow& in, const User
 }
 
 void UserHandler::check_scope(const RowView& row, std::string_view all_column, bool all,
-                              const Role& role, const std::vector<int64_t>& ids,
-                              bool channels, RowIssues& issues) {
+                              const Role& role, const std::vector<int64_t>& ids, bool channels,
+                              RowIssues& issues) {
   const Scope& role_scope = channels ? role.channels : role.sources;
   const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
   std::string_view what = channels ? "sales channels" : "sources";
@@ -248,8 +248,8 @@ void UserHandler::check_scope(const RowView& row, std::string_view all_column, b
     if (!role_scope.all) {
       add_issue(issues.errors, row.line(), all_column, "1",
                 channels ? Code::kAllSalesChannelsNotInRole : Code::kAllSourcesNotInRole,
-                fmt::format("needs a role whose scope is all {}; role \"{}\" has a list",
-                            what, role.name));
+                fmt::format("needs a role whose scope is all {}; role \"{}\" has a list", what,
+                            role.name));
     }
     if (!actor_scope.all) {
       add_issue(issues.errors, row.line(), all_column, "1",
@@ -260,8 +260,8 @@ void UserHandler::check_scope(const RowView& row, std::string_view all_column, b
   }
   std::string_view column = channels ? col::kChannels : col::kSources;
   for (int64_t id : ids) {
-    std::string name = channels ? dir_.channel_by_id(id)->external_id
-                                : dir_.source_by_id(id)->external_id;
+    std::string name =
+        channels ? dir_.channel_by_id(id)->external_id : dir_.source_by_id(id)->external_id;
     if (!role_scope.contains(id)) {
       add_issue(issues.errors, row.line(), column, name,
                 channels ? Code::kSalesChannelNotInRole : Code::kSourceNotInRole,

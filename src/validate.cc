@@ -1,10 +1,10 @@
 #include "roster/validate.h"
 
-#include <algorithm>
-#include <charconv>
-
 #include <date/tz.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
 
 #include "roster/text.h"
 
@@ -49,8 +49,7 @@ bool check_text(const RowView& row, const TemplateColumns& columns, RowIssues& i
   return ok;
 }
 
-std::optional<bool> parse_flag(const RowView& row, std::string_view column,
-                               RowIssues& issues) {
+std::optional<bool> parse_flag(const RowView& row, std::string_view column, RowIssues& issues) {
   std::string_view v = row.at(column);
   if (v == "1") return true;
   if (v == "0") return false;
@@ -104,8 +103,8 @@ std::string timezone_hint(const std::string& name) {
 
 const TemplateColumns& user_columns() {
   static const TemplateColumns kColumns{
-      names({col::kUsername, col::kEmail, col::kEnabled, col::kAllChannels,
-             col::kAllSources, col::kTimezone, col::kRole, col::kSources, col::kAction}),
+      names({col::kUsername, col::kEmail, col::kEnabled, col::kAllChannels, col::kAllSources,
+             col::kTimezone, col::kRole, col::kSources, col::kAction}),
       names({col::kChannels})};
   return kColumns;
 }
@@ -125,8 +124,7 @@ const TemplateColumns& source_columns() {
 }
 
 const TemplateColumns& channel_columns() {
-  static const TemplateColumns kColumns{names({col::kExternalId, col::kName, col::kAction}),
-                                        {}};
+  static const TemplateColumns kColumns{names({col::kExternalId, col::kName, col::kAction}), {}};
   return kColumns;
 }
 
@@ -168,8 +166,7 @@ bool is_valid_email(std::string_view s) {
   if (at == std::string_view::npos || at == 0 || at > 64) return false;
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
   if (!all_of_chars(local, "!#$%&'*+/=?^_`{|}~.-")) return false;
-  if (local.front() == '.' || local.back() == '.' ||
-      local.find("..") != std::string_view::npos) {
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
     return false;
   }
   if (domain.empty() || domain.find('.') == std::string_view::npos) return false;
@@ -178,8 +175,8 @@ bool is_valid_email(std::string_view s) {
   while (start <= domain.size()) {
     size_t dot = std::min(domain.find('.', start), domain.size());
     label = domain.substr(start, dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' ||
-        label.back() == '-' || !all_of_chars(label, "-")) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+        !all_of_chars(label, "-")) {
       return false;
     }
     start = dot + 1;
@@ -213,8 +210,7 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
 
   out.username = row.at(col::kUsername);
   if (out.username.empty()) {
-    add_issue(issues.errors, line, col::kUsername, "", Code::kUsernameRequired,
-              "is required");
+    add_issue(issues.errors, line, col::kUsername, "", Code::kUsernameRequired, "is required");
   } else if (!is_valid_username(out.username)) {
     add_issue(issues.errors, line, col::kUsername, out.username, Code::kUsernameInvalid,
               "is not a valid username; use 1 to 64 letters, digits and . _ - @, "
@@ -335,8 +331,8 @@ void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues) {
   parse_name(row, out.name, issues);
   out.type = to_lower_ascii(row.at(col::kType));
   if (out.type != "store" && out.type != "warehouse" && out.type != "other") {
-    add_issue(issues.errors, row.line(), col::kType, row.at(col::kType),
-              Code::kSourceTypeInvalid, "is not a source type; write store, warehouse or other");
+    add_issue(issues.errors, row.line(), col::kType, row.at(col::kType), Code::kSourceTypeInvalid,
+              "is not a source type; write store, warehouse or other");
   }
   out.enabled = parse_flag(row, col::kEnabled, issues).value_or(false);
   if (auto action = parse_action(row, issues)) out.action = *action;

@@ -23,10 +23,11 @@ struct Scope {
 struct Actor {
   int64_t user_id = 0;
   std::string username;
+  int64_t role_id = 0;
   int hierarchy = 0;
   std::vector<std::string> permissions;  // sorted
-  Scope sources;   // the actor's own sources (all when it has all sources)
-  Scope channels;  // likewise for sales channels
+  Scope sources;                         // the actor's own sources (all when it has all sources)
+  Scope channels;                        // likewise for sales channels
 
   bool has_permission(const std::string& key) const;
 };

@@ -100,11 +100,9 @@ class Directory {
   };
 
   // Opens (or creates) the directory at `path`, upgrading an older schema.
-  static Result<std::unique_ptr<Directory>> open(const std::string& path,
-                                                 const Options& options);
+  static Result<std::unique_ptr<Directory>> open(const std::string& path, const Options& options);
   // Opens `path` and migrates it only up to `version`; for migration tests.
-  static Result<std::unique_ptr<Directory>> open_at_version(const std::string& path,
-                                                            int version);
+  static Result<std::unique_ptr<Directory>> open_at_version(const std::string& path, int version);
   ~Directory();
   Directory(const Directory&) = delete;
   Directory& operator=(const Directory&) = delete;
@@ -147,7 +145,7 @@ class Directory {
   std::vector<const SalesChannel*> channels() const;  // by external ID
   std::vector<std::string> role_names_and_keys() const;
 
-  Status save_source(Source& source);   // insert when id == 0, else update
+  Status save_source(Source& source);  // insert when id == 0, else update
   Status save_channel(SalesChannel& channel);
   Status save_role(Role& role);
 
@@ -161,17 +159,16 @@ class Directory {
   Result<int64_t> count_enabled_users();
   // A user of `role_id` whose sources or channels fall outside the given scopes,
   // described as "username (what)", or nullopt.
-  Result<std::optional<std::string>> user_outside_scope(int64_t role_id,
-                                                         const Scope& sources,
-                                                         const Scope& channels);
+  Result<std::optional<std::string>> user_outside_scope(int64_t role_id, const Scope& sources,
+                                                        const Scope& channels);
   // Every user, sorted by username (case-insensitive). Stops at the first
   // callback that returns false.
   Status for_each_user(const std::function<bool(const User&)>& fn);
 
   // --- Audit and jobs.
   Status add_audit(int64_t job_id, std::string_view at, std::string_view actor,
-                   std::string_view target_type, std::string_view target,
-                   std::string_view action, const std::vector<FieldChange>& changes);
+                   std::string_view target_type, std::string_view target, std::string_view action,
+                   const std::vector<FieldChange>& changes);
   // Records a job outside any transaction, so that it survives a rollback.
   Result<int64_t> start_job(const Job& job);
   Status finish_job(const Job& job);
@@ -181,8 +178,7 @@ class Directory {
   // The newest job still marked running, other than `except_id`.
   Result<std::optional<Job>> running_job(int64_t except_id);
   // The newest job of `kind` that committed rows from a file with this SHA-256.
-  Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
-                                                    std::string_view sha256);
+  Result<std::optional<Job>> committed_job_with_sha(std::string_view kind, std::string_view sha256);
 
   // Runs `sql` with no parameters (for tests and maintenance).
   Status exec(const std::string& sql);

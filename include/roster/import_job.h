@@ -68,8 +68,7 @@ inline constexpr std::string_view kUsersPermission = "configuration.users";
 
 // Loads the actor `username` and checks that it is enabled and holds
 // `permission`; fails with an actor Status (exit 4) otherwise.
-Result<Actor> load_actor(Directory& dir, std::string_view username,
-                         std::string_view permission);
+Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission);
 
 enum class OnError { kSkip, kAbort };
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sets up roster and runs its main job on the bundled sample retailer: creates a
+# directory with a first administrator, imports the reference data (sources,
+# sales channels, roles) and 238 people, then shows how a file full of common
+# mistakes is reported, and exports the directory.
+# Usage: scripts/demo.sh [DB_PATH]   (default: a temporary folder)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh
+build="$root/build/release"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j "$(nproc)" --target roster
+roster="$build/roster"
+
+work=$(mktemp -d -t roster-demo-XXXXXX)
+db=${1:-$work/roster.db}
+rm -f "$db" "$db-wal" "$db-shm"
+export ROSTER_DB=$db
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step "$roster" init --admin alice --email alice@northwind-retail.com
+step "$roster" sources import samples/sources.csv --as alice --report-dir "$work"
+step "$roster" sales-channels import samples/sales-channels.csv --as alice --report-dir "$work"
+step "$roster" roles import samples/roles.csv --as alice --report-dir "$work"
+step "$roster" import samples/users-onboarding.csv --as alice --report-dir "$work"
+
+echo
+echo "# The East retail director imports a file with the usual mistakes."
+echo "# First a dry run (validate): everything is checked, nothing is committed."
+set +e
+step "$roster" -q validate samples/users-mistakes.csv --as d.chen --report-dir "$work"
+echo "(exit code $?; $(($(wc -l < "$work/users-mistakes.rejected.csv") - 1)) rows would be rejected)"
+step "$roster" import samples/users-mistakes.csv --as d.chen --report-dir "$work"
+echo "(exit code $?: some rows rejected, the valid ones committed)"
+set -e
+show "head -4 $work/users-mistakes.rejected.csv"
+head -4 "$work/users-mistakes.rejected.csv"
+show "grep -v ',unchanged,' $work/users-mistakes.changes.csv | head -8"
+grep -v ',unchanged,' "$work/users-mistakes.changes.csv" | head -8
+
+echo
+echo "# The director exports the team of one store, as it would for an audit."
+step "$roster" export --as d.chen --source EAST-003 --out "$work/east-003-team.csv"
+show "cat $work/east-003-team.csv"
+cat "$work/east-003-team.csv"
+step "$roster" jobs --limit 10
+echo
+echo "Directory: $db   Reports and exports: $work"

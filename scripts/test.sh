@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: installs what is missing, checks formatting,
+# builds with warnings as errors and runs the whole suite through ctest, then
+# does it again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Environment: JOBS (parallel build jobs, default: all cores), BUILD_ROOT
+# (default: build/), SKIP_SANITIZE=1 to skip the sanitizer pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh
+jobs=${JOBS:-$(nproc)}
+build_root=${BUILD_ROOT:-$root/build}
+
+if command -v clang-format >/dev/null 2>&1; then
+  echo "== format check"
+  scripts/format.sh --check
+else
+  echo "== format check skipped: clang-format is not installed"
+fi
+
+run_suite() {
+  local name=$1; shift
+  local dir="$build_root/$name"
+  echo "== $name: configure and build"
+  cmake -S "$root" -B "$dir" -G Ninja -DROSTER_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  echo "== $name: ctest"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
+}
+
+run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
+  # detect_leaks stays on; halt_on_error makes any finding fail the test.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+  run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DROSTER_SANITIZE=ON
+fi
+echo "== all tests passed"

@@ -1,0 +1,97 @@
+#include "roster/cli.h"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+using testing::cli;
+using testing::TempDir;
+using testing::write_file;
+
+TEST(Cli, UsageErrorsExit2) {
+  EXPECT_EQ(cli({}).exit_code, 2);
+  EXPECT_EQ(cli({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(cli({"import", "x.csv"}).exit_code, 2);  // --as is required
+  auto r = cli({"import", "x.csv", "--as", "a", "--bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bogus"), std::string::npos) << r.err;
+  EXPECT_EQ(cli({"import", "x.csv", "--as", "a", "--on-error", "maybe"}).exit_code, 2);
+  EXPECT_EQ(cli({"template", "customers"}).exit_code, 2);
+}
+
+TEST(Cli, HelpAndVersion) {
+  auto v = cli({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("roster "), std::string::npos);
+  auto h = cli({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("sales-channels import"), std::string::npos);
+  for (const char* command : {"init", "template", "import", "validate", "export", "jobs"}) {
+    auto c = cli({command, "--help"});
+    EXPECT_EQ(c.exit_code, 0) << command;
+    EXPECT_NE(c.out.find("example:"), std::string::npos) << command;
+  }
+  auto sub = cli({"roles", "import", "--help"});
+  EXPECT_EQ(sub.exit_code, 0);
+  EXPECT_NE(sub.out.find("--on-error"), std::string::npos);
+}
+
+TEST(Cli, TemplatesAreTheDocumentedHeaders) {
+  TempDir dir;
+  ASSERT_EQ(cli({"template", "users", "--out", dir / "u.csv"}).exit_code, 0);
+  EXPECT_EQ(testing::read_file(dir / "u.csv"),
+            "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,"
+            "Role,Sources,Action\n");
+  auto roles = cli({"template", "roles", "--out", "-"});
+  EXPECT_EQ(roles.exit_code, 0);
+  EXPECT_EQ(roles.out.rfind("Name,Key,Hierarchy,Permissions", 0), 0u) << roles.out;
+}
+
+TEST(Cli, DatabaseComesFromFlagThenEnvironmentThenConfig) {
+  TempDir dir;
+  write_file(dir / "roster.ini", "db = " + (dir / "from-config.db") + "\n");
+  ASSERT_EQ(cli({"--config", dir / "roster.ini", "-q", "init"}).exit_code, 0);
+  EXPECT_TRUE(testing::file_exists(dir / "from-config.db"));
+
+  ::setenv("ROSTER_DB", (dir / "from-env.db").c_str(), 1);
+  EXPECT_EQ(cli({"--config", dir / "roster.ini", "-q", "init"}).exit_code, 0);
+  EXPECT_TRUE(testing::file_exists(dir / "from-env.db"));
+  EXPECT_EQ(cli({"--config", dir / "roster.ini", "--db", dir / "from-flag.db", "-q", "init"})
+                .exit_code,
+            0);
+  ::unsetenv("ROSTER_DB");
+  EXPECT_TRUE(testing::file_exists(dir / "from-flag.db"));
+}
+
+TEST(Cli, CommandOptionsComeFromTheConfigFileToo) {
+  TempDir dir;
+  std::string db = dir / "r.db";
+  ASSERT_EQ(cli({"--db", db, "-q", "init", "--admin", "alice", "--email", "a@x.com"}).exit_code,
+            0);
+  write_file(dir / "roster.ini", "as = alice\non-error = abort\n");
+  write_file(dir / "s.csv", "External ID,Name,Type,Enabled,Action\nS1,Shop,store,1,Create\n"
+                            "S2,Shop,kiosk,1,Create\n");
+  auto r = cli({"--db", db, "--config", dir / "roster.ini", "sources", "import", dir / "s.csv"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  // on-error = abort came from the file: the valid row was not committed either.
+  EXPECT_EQ(testing::query(db, "SELECT count(*) FROM sources"), "0");
+}
+
+TEST(Cli, MissingConfigFileIsAUsageError) {
+  EXPECT_EQ(cli({"--config", "/nonexistent/roster.ini", "jobs"}).exit_code, 2);
+}
+
+TEST(Cli, CommandsOnAMissingDirectoryExit5) {
+  TempDir dir;
+  auto r = cli({"--db", dir / "none.db", "jobs"});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.err.find("roster init"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace roster

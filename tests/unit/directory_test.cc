@@ -1,0 +1,146 @@
+#include "roster/directory.h"
+
+#include <gtest/gtest.h>
+
+#include "commands.h"
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+using testing::query;
+using testing::TempDir;
+using testing::write_file;
+
+class DirectoryTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Directory> open_new() {
+    Directory::Options o;
+    o.create = true;
+    o.catalog = &catalog_;
+    auto d = Directory::open(db_, o);
+    EXPECT_TRUE(d.is_ok()) << (d.is_ok() ? "" : d.status().message());
+    return std::move(*d);
+  }
+  TempDir dir_;
+  std::string db_ = dir_ / "roster.db";
+  std::vector<Permission> catalog_ = permission_catalog();
+};
+
+TEST_F(DirectoryTest, OpeningAMissingFileWithoutCreateFails) {
+  auto d = Directory::open(db_, {});
+  ASSERT_FALSE(d.is_ok());
+  EXPECT_EQ(d.status().exit_code(), ExitCode::kDatabase);
+  EXPECT_NE(d.status().message().find("roster init"), std::string::npos);
+  EXPECT_FALSE(testing::file_exists(db_));
+}
+
+TEST_F(DirectoryTest, CreatesTheLatestSchemaInWalWithTheCatalog) {
+  auto d = open_new();
+  EXPECT_EQ(*d->schema_version(), Directory::latest_schema_version());
+  EXPECT_EQ(query(db_, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(d->permissions().size(), catalog_.size());
+  EXPECT_TRUE(d->permission_exists("configuration.users"));
+  EXPECT_TRUE(d->permission_exists("stock.sources"));
+  EXPECT_FALSE(d->permission_exists("nope"));
+}
+
+TEST_F(DirectoryTest, AnOlderFileUpgradesOnOpen) {
+  {
+    auto old = Directory::open_at_version(db_, 1);
+    ASSERT_TRUE(old.is_ok());
+    EXPECT_EQ(*(*old)->schema_version(), 1);
+  }
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_job'"), "0");
+  auto d = open_new();
+  EXPECT_EQ(*d->schema_version(), 2);
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_job'"), "1");
+}
+
+TEST_F(DirectoryTest, ANewerFileIsRefused) {
+  open_new()->exec("PRAGMA user_version = 99");
+  Directory::Options o;
+  auto d = Directory::open(db_, o);
+  ASSERT_FALSE(d.is_ok());
+  EXPECT_NE(d.status().message().find("newer roster"), std::string::npos);
+}
+
+TEST_F(DirectoryTest, NotADatabaseIsExit5NamingTheFile) {
+  write_file(db_, "this is a CSV, not a database\n" + std::string(4096, 'x'));
+  auto d = Directory::open(db_, {});
+  ASSERT_FALSE(d.is_ok());
+  EXPECT_EQ(d.status().exit_code(), ExitCode::kDatabase);
+  EXPECT_NE(d.status().message().find(db_), std::string::npos);
+}
+
+TEST_F(DirectoryTest, ConstraintsEnforceCaseInsensitiveUniqueness) {
+  auto d = open_new();
+  Role r;
+  r.name = "Clerk";
+  r.hierarchy = 3;
+  ASSERT_TRUE(d->begin().is_ok());
+  ASSERT_TRUE(d->save_role(r).is_ok());
+  User u;
+  u.username = "Bob";
+  u.email = "Bob@X.com";
+  u.timezone = "UTC";
+  u.role_id = r.id;
+  u.created_at = u.updated_at = "2026-01-01T00:00:00Z";
+  ASSERT_TRUE(d->insert_user(u).is_ok());
+  User same_name = u;
+  same_name.username = "bob";
+  same_name.email = "other@x.com";
+  EXPECT_FALSE(d->insert_user(same_name).is_ok());
+  User same_mail = u;
+  same_mail.username = "robert";
+  same_mail.email = "bob@x.COM";
+  EXPECT_FALSE(d->insert_user(same_mail).is_ok());
+  Role clerk2;
+  clerk2.name = "CLERK";
+  EXPECT_FALSE(d->save_role(clerk2).is_ok());
+  EXPECT_FALSE(d->exec("INSERT INTO user_sources VALUES (1, 999)").is_ok());  // foreign key
+  ASSERT_TRUE(d->commit().is_ok());
+  EXPECT_EQ(query(db_, "SELECT username FROM users"), "Bob");
+}
+
+TEST_F(DirectoryTest, RollbackDiscardsWritesAndReloadsReferenceData) {
+  auto d = open_new();
+  ASSERT_TRUE(d->begin().is_ok());
+  Source s{0, "S1", "Shop", "store", true};
+  ASSERT_TRUE(d->save_source(s).is_ok());
+  EXPECT_NE(d->source_by_external_id("S1"), nullptr);
+  d->rollback();
+  EXPECT_EQ(d->source_by_external_id("S1"), nullptr);
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM sources"), "0");
+}
+
+TEST_F(DirectoryTest, FindsUsersWithTheirLinks) {
+  auto d = open_new();
+  ASSERT_TRUE(d->begin().is_ok());
+  Source a{0, "A", "Shop A", "store", true}, b{0, "B", "Shop B", "store", true};
+  ASSERT_TRUE(d->save_source(a).is_ok());
+  ASSERT_TRUE(d->save_source(b).is_ok());
+  Role r;
+  r.name = "Clerk";
+  r.hierarchy = 3;
+  r.sources.ids = {a.id, b.id};
+  ASSERT_TRUE(d->save_role(r).is_ok());
+  User u;
+  u.username = "bob";
+  u.email = "bob@x.com";
+  u.timezone = "UTC";
+  u.role_id = r.id;
+  u.sources = {a.id, b.id};
+  ASSERT_TRUE(d->insert_user(u).is_ok());
+  ASSERT_TRUE(d->commit().is_ok());
+  auto found = d->find_user("BOB");
+  ASSERT_TRUE(found.is_ok() && found->has_value());
+  EXPECT_EQ((*found)->sources, (std::vector<int64_t>{a.id, b.id}));
+  EXPECT_EQ(d->role_by_name_or_key("clerk")->sources.ids, (std::vector<int64_t>{a.id, b.id}));
+  auto owner = d->email_owner("BOB@x.com");
+  ASSERT_TRUE(owner.is_ok() && owner->has_value());
+  EXPECT_EQ(**owner, "bob");
+}
+
+}  // namespace
+}  // namespace roster

@@ -1,0 +1,81 @@
+#include "roster/report.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+using testing::read_file;
+using testing::TempDir;
+
+TEST(ReportPaths, BesideTheInputOrInTheReportDir) {
+  ReportPaths p = report_paths("/data/in/new-hires.csv", "");
+  EXPECT_EQ(p.rejected, "/data/in/new-hires.rejected.csv");
+  EXPECT_EQ(p.changes, "/data/in/new-hires.changes.csv");
+  EXPECT_EQ(p.summary, "/data/in/new-hires.summary.json");
+  EXPECT_EQ(report_paths("x.csv", "/reports").summary, "/reports/x.summary.json");
+  EXPECT_EQ(report_paths("-", "").rejected, "./stdin.rejected.csv");
+}
+
+TEST(RejectedReport, LineAndErrorsFirstThenTheCellsVerbatim) {
+  TempDir dir;
+  std::string path = dir / "in.rejected.csv";
+  // An input that is itself a rejected report: its old Line/Errors are replaced.
+  RejectedReport r(path, {"Line", "Errors", "Username", "E-mail"});
+  RawRow row{7, {"3", "old error", "bob", "b,o@x"}, false, ""};
+  RowError e{7, "E-mail", "b,o@x", Code::kEmailInvalid, "E-mail \"b,o@x\" is bad"};
+  ASSERT_TRUE(r.add(row, {e, e}).is_ok());
+  ASSERT_TRUE(r.finish().is_ok());
+  EXPECT_EQ(read_file(path),
+            "Line,Errors,Username,E-mail\n"
+            "7,\"EMAIL_INVALID: E-mail \"\"b,o@x\"\" is bad | EMAIL_INVALID: E-mail "
+            "\"\"b,o@x\"\" is bad\",bob,\"b,o@x\"\n");
+}
+
+TEST(RejectedReport, NoRejectionRemovesAStaleReport) {
+  TempDir dir;
+  std::string path = dir / "in.rejected.csv";
+  testing::write_file(path, "stale");
+  RejectedReport r(path, {"Username"});
+  ASSERT_TRUE(r.finish().is_ok());
+  EXPECT_FALSE(testing::file_exists(path));
+}
+
+TEST(ChangesReport, OneLinePerChangedField) {
+  TempDir dir;
+  std::string path = dir / "in.changes.csv";
+  ChangesReport c(path, "Username");
+  ASSERT_TRUE(c.open().is_ok());
+  c.add(2, "bob", "updated", {{"Timezone", "UTC", "Europe/Paris"}, {"Enabled", "1", "0"}});
+  c.add(3, "amy", "unchanged", {});
+  ASSERT_TRUE(c.finish().is_ok());
+  EXPECT_EQ(read_file(path),
+            "Line,Username,Outcome,Field,Before,After\n"
+            "2,bob,updated,Timezone,UTC,Europe/Paris\n"
+            "2,bob,updated,Enabled,1,0\n"
+            "3,amy,unchanged,,,\n");
+}
+
+TEST(Summary, CarriesCountsCodesAndExitCode) {
+  Summary s;
+  s.job_id = 4;
+  s.file = "in.csv";
+  s.rows_read = 10;
+  s.created = 7;
+  s.rejected = 3;
+  s.errors_by_code["ROLE_UNKNOWN"] = 3;
+  s.exit_code = 1;
+  auto j = nlohmann::json::parse(summary_json(s));
+  EXPECT_EQ(j["job_id"], 4);
+  EXPECT_EQ(j["rows"]["created"], 7);
+  EXPECT_EQ(j["rows"]["rejected"], 3);
+  EXPECT_EQ(j["errors_by_code"]["ROLE_UNKNOWN"], 3);
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_TRUE(j["duplicate_of_job"].is_null());
+}
+
+}  // namespace
+}  // namespace roster
