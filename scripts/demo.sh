@@ -46,6 +46,18 @@ echo "# The director exports the team of one store, as it would for an audit."
 step "$roster" export --as d.chen --source EAST-003 --out "$work/east-003-team.csv"
 show "cat $work/east-003-team.csv"
 cat "$work/east-003-team.csv"
+echo
+echo "# Round trip: export, edit two cells as in a spreadsheet, check the plan, apply."
+step "$roster" export --as alice --out "$work/directory.csv"
+sed -e 's/^tom\.reilly,tom\.reilly@northwind-retail\.com,1,/tom.reilly,tom.reilly@northwind-retail.com,0,/' \
+    -e 's/^lucy\.park,\(.*\),America\/Los_Angeles,/lucy.park,\1,America\/Phoenix,/' \
+    "$work/directory.csv" > "$work/directory-edited.csv"
+step "$roster" -q validate "$work/directory-edited.csv" --as alice
+show "grep -v ',unchanged,' $work/directory-edited.changes.csv"
+grep -v ',unchanged,' "$work/directory-edited.changes.csv"
+step "$roster" import "$work/directory-edited.csv" --as alice
+step "$roster" import "$work/directory-edited.csv" --as alice
+step "$roster" audit --user tom.reilly
 step "$roster" jobs --limit 10
 echo
 echo "Directory: $db   Reports and exports: $work"

@@ -139,6 +139,16 @@ std::vector<CommandSpec> command_table() {
                  if (c.vm.count("args")) args = c.vm["args"].as<std::vector<std::string>>();
                  return cmd_jobs(c, args);
                }});
+  t.push_back({"audit", "roster audit [--job ID] [--user USERNAME] [--since TIME] [--out FILE]",
+               "roster audit --user jane.doe --since 2026-01-01T00:00:00Z --out jane.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("job", po::value<int64_t>(), "only the changes of this job")(
+                     "user", po::value<std::string>(), "only the changes to this user")(
+                     "since", po::value<std::string>(),
+                     "only changes at or after this UTC time (2026-01-31T00:00:00Z)")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+               },
+               cmd_audit});
   return t;
 }
 

@@ -402,3 +402,35 @@ ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& arg
 }
 
 }  // namespace roster
+
+namespace roster {
+
+ExitCode cmd_audit(const CommandContext& ctx) {
+  AuditFilter filter;
+  if (ctx.vm.count("job")) filter.job_id = ctx.vm["job"].as<int64_t>();
+  filter.user = opt(ctx.vm, "user");
+  if (ctx.vm.count("since")) {
+    auto t = normalize_utc_time(ctx.vm["since"].as<std::string>());
+    if (!t) {
+      return report(ctx, Status::usage("--since takes an ISO 8601 UTC time such as "
+                                       "2026-01-31T00:00:00Z"));
+    }
+    filter.since = *t;
+  }
+  auto dir = open_directory(ctx, false, 30);
+  if (!dir.is_ok()) return report(ctx, dir.status());
+  auto file = AtomicFile::create(opt(ctx.vm, "out").empty() ? "-" : opt(ctx.vm, "out"), &ctx.out);
+  if (!file.is_ok()) return report(ctx, file.status());
+  (*file)->write(
+      csv_line({"Time", "Job", "Actor", "Type", "Target", "Action", "Field", "Before", "After"}));
+  Status st = (*dir)->for_each_audit(filter, [&](const AuditEntry& e) {
+    (*file)->write(csv_line({e.at, std::to_string(e.job_id), e.actor, e.target_type, e.target,
+                             e.action, e.change.field, e.change.before, e.change.after}));
+  });
+  if (!st.is_ok()) return report(ctx, st);
+  st = (*file)->commit();
+  if (!st.is_ok()) return report(ctx, st);
+  return ExitCode::kOk;
+}
+
+}  // namespace roster

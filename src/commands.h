@@ -31,5 +31,6 @@ ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool val
 ExitCode cmd_export_users(const CommandContext& ctx);
 ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind);
 ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args);
+ExitCode cmd_audit(const CommandContext& ctx);
 
 }  // namespace roster

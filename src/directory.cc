@@ -1,10 +1,13 @@
 #include "roster/directory.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 
 #include "roster/text.h"
@@ -119,6 +122,10 @@ CREATE INDEX audit_by_target ON audit(target_type, target);
 CREATE INDEX jobs_by_sha ON jobs(kind, sha256);
 CREATE INDEX users_by_role ON users(role_id);
 CREATE INDEX users_by_updated ON users(updated_at);
+)sql",
+    // 3: the process that runs a job, so that a killed run shows as interrupted.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN pid INTEGER;
 )sql",
 };
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
@@ -790,12 +797,37 @@ Status Directory::add_audit(int64_t job_id, std::string_view at, std::string_vie
   return Status::ok();
 }
 
+Status Directory::for_each_audit(const AuditFilter& filter,
+                                 const std::function<void(const AuditEntry&)>& fn) {
+  Stmt s = prepare(
+      "SELECT job_id, at, actor, target_type, target, action, field, coalesce(before, ''), "
+      "coalesce(after, '') FROM audit "
+      "WHERE (?1 = 0 OR job_id = ?1) "
+      "AND (?2 = '' OR (target_type = 'user' AND target = ?2 COLLATE NOCASE)) "
+      "AND (?3 = '' OR at >= ?3) ORDER BY id");
+  s.bind(1, filter.job_id).bind(2, filter.user).bind(3, filter.since);
+  AuditEntry e;
+  while (s.step()) {
+    e.job_id = s.int64(0);
+    e.at = s.text(1);
+    e.actor = s.text(2);
+    e.target_type = s.text(3);
+    e.target = s.text(4);
+    e.action = s.text(5);
+    e.change = {s.text(6), s.text(7), s.text(8)};
+    fn(e);
+  }
+  if (!s.ok()) return error("reading the audit trail");
+  return Status::ok();
+}
+
 Result<int64_t> Directory::start_job(const Job& job) {
   Stmt s = prepare(
-      "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')");
+      "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8)");
   s.bind(1, job.kind).bind(2, job.file).bind(3, job.sha256).bind(4, job.actor);
   s.bind(5, job.mode).bind(6, job.dry_run).bind(7, job.started_at);
+  s.bind(8, static_cast<int64_t>(::getpid()));
   if (!s.run()) return error("recording the job");
   return sqlite3_last_insert_rowid(db_);
 }
@@ -814,7 +846,8 @@ Status Directory::finish_job(const Job& job) {
 
 #define ROSTER_JOB_COLUMNS                                                                \
   "id, kind, file, sha256, actor, mode, dry_run, started_at, coalesce(finished_at, ''), " \
-  "rows_read, created, updated, unchanged, rejected, outcome, coalesce(exit_code, -1) "
+  "rows_read, created, updated, unchanged, rejected, outcome, coalesce(exit_code, -1), "  \
+  "coalesce(pid, 0) "
 
 namespace {
 
@@ -837,6 +870,12 @@ Job read_job(const S& s) {
   j.rejected = s.int64(13);
   j.outcome = s.text(14);
   j.exit_code = static_cast<int>(s.int64(15));
+  // A job still marked running whose process is gone was killed (or the machine
+  // stopped): its transaction never committed, so nothing of it was applied.
+  auto pid = static_cast<pid_t>(s.int64(16));
+  if (j.outcome == "running" && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
+    j.outcome = "interrupted";
+  }
   return j;
 }
 

@@ -379,8 +379,9 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   if (!s_.message.empty() && code != ExitCode::kFileRefused && code != ExitCode::kDatabase) {
     say(s_.message);
   }
-  if (s_.rejected > 0) say(fmt::format("rejected rows: {}", paths_.rejected));
-  say(fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary));
+  if (rejected_ && s_.rejected > 0) say(fmt::format("rejected rows: {}", paths_.rejected));
+  say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
+               : fmt::format("summary: {}", paths_.summary));
   for (const std::string& e : report_errors) {
     out_ << "roster: error: " << e << '\n';
   }

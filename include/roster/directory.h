@@ -69,6 +69,24 @@ struct FieldChange {
   std::string after;
 };
 
+// One audited change of one field.
+struct AuditEntry {
+  int64_t job_id = 0;
+  std::string at;
+  std::string actor;
+  std::string target_type;  // user, role, source, sales-channel
+  std::string target;
+  std::string action;  // create, update, enable, disable
+  FieldChange change;
+};
+
+// Which audit entries to read; empty or 0 means any.
+struct AuditFilter {
+  int64_t job_id = 0;
+  std::string user;   // a username (case-insensitive): that user's entries only
+  std::string since;  // ISO 8601 UTC: entries at or after it
+};
+
 // One run of an import (or of init), as `roster jobs` shows it.
 struct Job {
   int64_t id = 0;
@@ -80,7 +98,9 @@ struct Job {
   bool dry_run = false;
   std::string started_at, finished_at;
   int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
-  std::string outcome;  // running, committed, rolled-back, refused, duplicate, failed
+  // running, interrupted (running, but its process is gone), committed,
+  // rolled-back, dry-run, refused, duplicate, failed
+  std::string outcome;
   int exit_code = 0;
 };
 
@@ -169,6 +189,9 @@ class Directory {
   Status add_audit(int64_t job_id, std::string_view at, std::string_view actor,
                    std::string_view target_type, std::string_view target, std::string_view action,
                    const std::vector<FieldChange>& changes);
+  // Audit entries matching `filter`, oldest first.
+  Status for_each_audit(const AuditFilter& filter,
+                        const std::function<void(const AuditEntry&)>& fn);
   // Records a job outside any transaction, so that it survives a rollback.
   Result<int64_t> start_job(const Job& job);
   Status finish_job(const Job& job);

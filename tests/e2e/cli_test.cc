@@ -2,12 +2,12 @@
 // folder over files from tests/data and samples/, checked by exit code, stdout,
 // report files and by querying the resulting SQLite file.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "roster/error_code.h"
 #include "test_util.h"
@@ -38,7 +38,8 @@ class CliTest : public ::testing::Test {
       ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     };
     step({"init", "--admin", "alice", "--email", "alice@northwind-retail.com"});
-    step({"sources", "import", testing::sample("sources.csv"), "--as", "alice", "--report-dir", "."});
+    step({"sources", "import", testing::sample("sources.csv"), "--as", "alice", "--report-dir",
+          "."});
     step({"sales-channels", "import", testing::sample("sales-channels.csv"), "--as", "alice",
           "--report-dir", "."});
     step({"roles", "import", testing::sample("roles.csv"), "--as", "alice", "--report-dir", "."});
@@ -65,15 +66,15 @@ TempDir* CliTest::master_ = nullptr;
 TEST_F(CliTest, SampleMistakesAreReportedAndTheValidRowsCommitted) {
   std::string users_before = q("SELECT count(*) FROM users");
   // validate: same report, nothing committed.
-  auto v = roster({"validate", testing::sample("users-mistakes.csv"), "--as", "d.chen",
-                   "--report-dir", "."});
+  auto v = roster(
+      {"validate", testing::sample("users-mistakes.csv"), "--as", "d.chen", "--report-dir", "."});
   EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
   EXPECT_EQ(q("SELECT count(*) FROM users"), users_before);
   EXPECT_EQ(read_file(tmp_ / "users-mistakes.rejected.csv"),
             read_file(data("sample-mistakes/expected/users-mistakes.rejected.csv")));
 
-  auto r = roster({"import", testing::sample("users-mistakes.csv"), "--as", "d.chen",
-                   "--report-dir", "."});
+  auto r = roster(
+      {"import", testing::sample("users-mistakes.csv"), "--as", "d.chen", "--report-dir", "."});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("line 5: ROLE_UNKNOWN: Role \"Store Asociate\" is not a role name or key; "
                        "did you mean \"Store Associate\"?"),
@@ -143,8 +144,8 @@ std::vector<CodeCase> code_cases(const std::string& generated_dir) {
       if (next == std::string::npos) break;
       pos = next + 2;
     }
-    cases.push_back({path.string(), parts.at(0), parts.at(1),
-                     parts.size() > 2 ? parts[2] : "alice"});
+    cases.push_back(
+        {path.string(), parts.at(0), parts.at(1), parts.size() > 2 ? parts[2] : "alice"});
   }
   std::sort(cases.begin(), cases.end(), [](auto& a, auto& b) { return a.file < b.file; });
   return cases;
@@ -161,8 +162,8 @@ TEST_F(CliTest, EveryCodeCaseReportsItsCode) {
     args.insert(args.end(), {"import", c.file, "--as", c.actor, "--report-dir", "."});
     auto r = roster(args);
     std::string stem = fs::path(c.file).stem().string();
-    auto summary = nlohmann::json::parse(read_file(tmp_ / (stem + ".summary.json")), nullptr,
-                                         false);
+    auto summary =
+        nlohmann::json::parse(read_file(tmp_ / (stem + ".summary.json")), nullptr, false);
     ASSERT_FALSE(summary.is_discarded()) << c.file << "\n" << r.out << r.err;
     bool found = summary["errors_by_code"].contains(c.code) ||
                  summary["warnings_by_code"].contains(c.code) || summary["file_error"] == c.code;
@@ -215,14 +216,16 @@ TEST_F(CliTest, ExitCodes) {
 }
 
 TEST_F(CliTest, GuardExit6CommitsNothing) {
-  auto rows = q("SELECT u.username || ',' || u.email || ',0,' || u.all_sales_channels || ',' || "
-                "u.all_sources || ',' || u.timezone || ',' || r.name || ',\"' || "
-                "coalesce((SELECT group_concat(s.external_id) FROM user_sources us JOIN sources s "
-                "ON s.id = us.source_id WHERE us.user_id = u.id), '') || '\",Update' "
-                "FROM users u JOIN roles r ON r.id = u.role_id WHERE r.key = 'store_associate'");
+  auto rows =
+      q("SELECT u.username || ',' || u.email || ',0,' || u.all_sales_channels || ',' || "
+        "u.all_sources || ',' || u.timezone || ',' || r.name || ',\"' || "
+        "coalesce((SELECT group_concat(s.external_id) FROM user_sources us JOIN sources s "
+        "ON s.id = us.source_id WHERE us.user_id = u.id), '') || '\",Update' "
+        "FROM users u JOIN roles r ON r.id = u.role_id WHERE r.key = 'store_associate'");
   write_file(tmp_ / "hr-feed.csv",
              "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,"
-             "Role,Sources,Action\n" + rows + "\n");
+             "Role,Sources,Action\n" +
+                 rows + "\n");
   auto r = roster({"import", "hr-feed.csv", "--as", "alice"});
   EXPECT_EQ(r.exit_code, 6) << r.out;
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE enabled = 0"), "0");

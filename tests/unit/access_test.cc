@@ -7,7 +7,7 @@ namespace {
 
 TEST(MayAssign, LowerRolesAlwaysPeersOnlyAtTheTop) {
   // Top of the directory is 0.
-  EXPECT_TRUE(may_assign(0, 0, 0));   // the top may create peers
+  EXPECT_TRUE(may_assign(0, 0, 0));  // the top may create peers
   EXPECT_TRUE(may_assign(0, 5, 0));
   EXPECT_TRUE(may_assign(2, 3, 0));
   EXPECT_FALSE(may_assign(2, 2, 0));  // lower levels may not

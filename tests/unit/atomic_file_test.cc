@@ -1,10 +1,9 @@
 #include "atomic_file.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "test_util.h"
 

@@ -1,8 +1,8 @@
 #include "roster/cli.h"
 
-#include <cstdlib>
-
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "test_util.h"
 
@@ -61,9 +61,9 @@ TEST(Cli, DatabaseComesFromFlagThenEnvironmentThenConfig) {
   ::setenv("ROSTER_DB", (dir / "from-env.db").c_str(), 1);
   EXPECT_EQ(cli({"--config", dir / "roster.ini", "-q", "init"}).exit_code, 0);
   EXPECT_TRUE(testing::file_exists(dir / "from-env.db"));
-  EXPECT_EQ(cli({"--config", dir / "roster.ini", "--db", dir / "from-flag.db", "-q", "init"})
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      cli({"--config", dir / "roster.ini", "--db", dir / "from-flag.db", "-q", "init"}).exit_code,
+      0);
   ::unsetenv("ROSTER_DB");
   EXPECT_TRUE(testing::file_exists(dir / "from-flag.db"));
 }
@@ -71,11 +71,11 @@ TEST(Cli, DatabaseComesFromFlagThenEnvironmentThenConfig) {
 TEST(Cli, CommandOptionsComeFromTheConfigFileToo) {
   TempDir dir;
   std::string db = dir / "r.db";
-  ASSERT_EQ(cli({"--db", db, "-q", "init", "--admin", "alice", "--email", "a@x.com"}).exit_code,
-            0);
+  ASSERT_EQ(cli({"--db", db, "-q", "init", "--admin", "alice", "--email", "a@x.com"}).exit_code, 0);
   write_file(dir / "roster.ini", "as = alice\non-error = abort\n");
-  write_file(dir / "s.csv", "External ID,Name,Type,Enabled,Action\nS1,Shop,store,1,Create\n"
-                            "S2,Shop,kiosk,1,Create\n");
+  write_file(dir / "s.csv",
+             "External ID,Name,Type,Enabled,Action\nS1,Shop,store,1,Create\n"
+             "S2,Shop,kiosk,1,Create\n");
   auto r = cli({"--db", db, "--config", dir / "roster.ini", "sources", "import", dir / "s.csv"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   // on-error = abort came from the file: the valid row was not committed either.

@@ -53,8 +53,9 @@ TEST_F(DirectoryTest, AnOlderFileUpgradesOnOpen) {
   }
   EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_job'"), "0");
   auto d = open_new();
-  EXPECT_EQ(*d->schema_version(), 2);
+  EXPECT_EQ(*d->schema_version(), Directory::latest_schema_version());
   EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_job'"), "1");
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'pid'"), "1");
 }
 
 TEST_F(DirectoryTest, ANewerFileIsRefused) {

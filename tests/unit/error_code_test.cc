@@ -1,9 +1,9 @@
 #include "roster/error_code.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace roster {
 namespace {
@@ -24,16 +24,35 @@ TEST(ErrorCode, EverySpecCodeExistsWithItsClass) {
     ASSERT_TRUE(code_from_name(name)) << name;
     EXPECT_EQ(code_class(*code_from_name(name)), CodeClass::kFile) << name;
   }
-  for (const char* name :
-       {"ROW_MALFORMED", "TEXT_INVALID", "USERNAME_REQUIRED", "USERNAME_INVALID",
-        "USERNAME_DUPLICATE_IN_FILE", "USER_EXISTS", "USER_NOT_FOUND", "EMAIL_REQUIRED",
-        "EMAIL_INVALID", "EMAIL_TAKEN", "FLAG_INVALID", "TIMEZONE_REQUIRED", "TIMEZONE_UNKNOWN",
-        "ROLE_REQUIRED", "ROLE_UNKNOWN", "ROLE_NOT_ASSIGNABLE", "TARGET_OUTRANKS_ACTOR",
-        "SELF_MODIFICATION", "SOURCE_UNKNOWN", "SOURCE_NOT_IN_ROLE", "SOURCE_NOT_GRANTABLE",
-        "ALL_SOURCES_NOT_IN_ROLE", "ALL_SOURCES_NOT_GRANTABLE", "SALES_CHANNEL_UNKNOWN",
-        "SALES_CHANNEL_NOT_IN_ROLE", "SALES_CHANNEL_NOT_GRANTABLE",
-        "ALL_SALES_CHANNELS_NOT_IN_ROLE", "ALL_SALES_CHANNELS_NOT_GRANTABLE",
-        "ACTION_INVALID"}) {
+  for (const char* name : {"ROW_MALFORMED",
+                           "TEXT_INVALID",
+                           "USERNAME_REQUIRED",
+                           "USERNAME_INVALID",
+                           "USERNAME_DUPLICATE_IN_FILE",
+                           "USER_EXISTS",
+                           "USER_NOT_FOUND",
+                           "EMAIL_REQUIRED",
+                           "EMAIL_INVALID",
+                           "EMAIL_TAKEN",
+                           "FLAG_INVALID",
+                           "TIMEZONE_REQUIRED",
+                           "TIMEZONE_UNKNOWN",
+                           "ROLE_REQUIRED",
+                           "ROLE_UNKNOWN",
+                           "ROLE_NOT_ASSIGNABLE",
+                           "TARGET_OUTRANKS_ACTOR",
+                           "SELF_MODIFICATION",
+                           "SOURCE_UNKNOWN",
+                           "SOURCE_NOT_IN_ROLE",
+                           "SOURCE_NOT_GRANTABLE",
+                           "ALL_SOURCES_NOT_IN_ROLE",
+                           "ALL_SOURCES_NOT_GRANTABLE",
+                           "SALES_CHANNEL_UNKNOWN",
+                           "SALES_CHANNEL_NOT_IN_ROLE",
+                           "SALES_CHANNEL_NOT_GRANTABLE",
+                           "ALL_SALES_CHANNELS_NOT_IN_ROLE",
+                           "ALL_SALES_CHANNELS_NOT_GRANTABLE",
+                           "ACTION_INVALID"}) {
     ASSERT_TRUE(code_from_name(name)) << name;
     EXPECT_EQ(code_class(*code_from_name(name)), CodeClass::kRow) << name;
   }

@@ -2,9 +2,9 @@
 // hierarchy rule of SPEC §1, for assigning a role (Create) and for changing a
 // user who holds it (Update), through the real import pipeline.
 
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "commands.h"
 #include "roster/import_job.h"
@@ -86,16 +86,16 @@ TEST(HierarchyMatrix, EveryActorRoleAgainstEveryTargetRole) {
         "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
         "Sources,Action,Sales channels\n";
     for (const Role& t : targets) {
-      std::string sources = t.sources.all ? "" : dir.source_by_id(t.sources.ids.front())->external_id;
-      std::string channels =
-          t.channels.all || t.channels.ids.empty()
-              ? ""
-              : dir.channel_by_id(t.channels.ids.front())->external_id;
+      std::string sources =
+          t.sources.all ? "" : dir.source_by_id(t.sources.ids.front())->external_id;
+      std::string channels = t.channels.all || t.channels.ids.empty()
+                                 ? ""
+                                 : dir.channel_by_id(t.channels.ids.front())->external_id;
       std::string flags = std::string(t.channels.all ? "1," : "0,") + (t.sources.all ? "1" : "0");
       std::string created = "new." + safe(a.name) + "." + safe(t.name);
       std::string old = "old." + safe(a.name) + "." + safe(t.name);
-      file += created + "," + created + "@test.example,1," + flags + ",UTC," + t.name + "," +
-              "\"" + sources + "\",Create,\"" + channels + "\"\n";
+      file += created + "," + created + "@test.example,1," + flags + ",UTC," + t.name + "," + "\"" +
+              sources + "\",Create,\"" + channels + "\"\n";
       file += old + "," + old + "@test.example,1," + flags + ",Europe/Paris," + t.name + "," +
               "\"" + sources + "\",Update,\"" + channels + "\"\n";
     }

@@ -1,11 +1,10 @@
 #include "roster/import_job.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "commands.h"
 #include "test_util.h"
@@ -202,8 +201,8 @@ TEST_F(ImportJobTest, AnUnchangedExportReimportsAsAllUnchanged) {
 }
 
 TEST_F(ImportJobTest, ChangesAreAuditedFieldByFieldWithTheJob) {
-  std::string file = kUserHeader +
-                     "hq.ops,hq.ops@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n";
+  std::string file =
+      kUserHeader + "hq.ops,hq.ops@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n";
   ASSERT_EQ(import(file), ExitCode::kOk) << output_;
   EXPECT_EQ(query(db_, "SELECT action, field, before, after FROM audit WHERE job_id = " +
                            std::to_string(summary_.job_id) + " ORDER BY id"),

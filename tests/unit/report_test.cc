@@ -1,6 +1,7 @@
 #include "roster/report.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"

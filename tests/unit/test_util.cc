@@ -143,12 +143,12 @@ void make_sample_directory(const std::string& db, const std::string& report_dir)
       throw std::runtime_error("sample setup failed at " + what + ": " + r.out + r.err);
     }
   };
-  must(cli({"--db", db, "-q", "init", "--admin", "alice", "--email",
-            "alice@northwind-retail.com"}),
+  must(cli({"--db", db, "-q", "init", "--admin", "alice", "--email", "alice@northwind-retail.com"}),
        "init");
-  for (const auto& [cmd, file] : std::vector<std::pair<std::string, std::string>>{
-           {"sources", "sources.csv"}, {"sales-channels", "sales-channels.csv"},
-           {"roles", "roles.csv"}}) {
+  for (const auto& [cmd, file] :
+       std::vector<std::pair<std::string, std::string>>{{"sources", "sources.csv"},
+                                                        {"sales-channels", "sales-channels.csv"},
+                                                        {"roles", "roles.csv"}}) {
     must(cli({"--db", db, "-q", cmd, "import", sample(file), "--as", "alice", "--report-dir",
               report_dir}),
          file);

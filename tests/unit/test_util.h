@@ -23,7 +23,7 @@ class TempDir {
 void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
 bool file_exists(const std::string& path);
-std::string source_dir();  // the repository root
+std::string source_dir();                     // the repository root
 std::string sample(const std::string& name);  // path of samples/<name>
 
 // Rows of `sql` run on the SQLite file `db`: cells joined by '|', rows by '\n'.

@@ -14,16 +14,18 @@ TEST(Text, TrimsOnlySpaces) {
 TEST(Text, CaseFoldingIsAscii) {
   EXPECT_TRUE(iequals("Store Manager", "store manager"));
   EXPECT_FALSE(iequals("abc", "abd"));
-  EXPECT_EQ(to_lower_ascii("ÉcoLE"), "\xC3\x89" "cole");
+  EXPECT_EQ(to_lower_ascii("ÉcoLE"),
+            "\xC3\x89"
+            "cole");
 }
 
 TEST(Text, Utf8Validation) {
   EXPECT_TRUE(is_valid_utf8("Zürich – 東京 😀"));
-  EXPECT_FALSE(is_valid_utf8("\xC3"));                  // truncated
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));              // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));          // overlong, 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));          // UTF-16 surrogate
-  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));      // past U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong, 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // UTF-16 surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 

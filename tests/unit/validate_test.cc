@@ -1,8 +1,8 @@
 #include "roster/validate.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "roster/text.h"
 #include "test_util.h"
@@ -124,8 +124,7 @@ TEST_F(ValidateTest, RoleSourceAndChannelRows) {
 
   ChannelRow ch;
   RowIssues c_issues;
-  parse_channel_row(row("External ID,Name,Action", channel_columns(), "web,,Create"), ch,
-                    c_issues);
+  parse_channel_row(row("External ID,Name,Action", channel_columns(), "web,,Create"), ch, c_issues);
   EXPECT_TRUE(has(c_issues.errors, Code::kNameRequired));
 }
 
@@ -133,8 +132,8 @@ TEST(FieldRules, EmailSyntax) {
   for (const char* ok : {"a@b.co", "first.last+tag@sub.example.com", "x_y@a-b.fr"}) {
     EXPECT_TRUE(is_valid_email(ok)) << ok;
   }
-  for (const char* bad : {"a@b", "@b.co", "a@.co", "a..b@c.co", ".a@b.co", "a@b-.co",
-                          "a@b.123", "a b@c.co", "a@b..co", "a@-b.co"}) {
+  for (const char* bad : {"a@b", "@b.co", "a@.co", "a..b@c.co", ".a@b.co", "a@b-.co", "a@b.123",
+                          "a b@c.co", "a@b..co", "a@-b.co"}) {
     EXPECT_FALSE(is_valid_email(bad)) << bad;
   }
   EXPECT_FALSE(is_valid_email(std::string(250, 'a') + "@b.co"));

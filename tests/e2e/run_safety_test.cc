@@ -1,0 +1,315 @@
+// Round trips, run semantics, concurrency and history, over the real binary.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::query;
+using testing::read_file;
+using testing::run_process;
+using testing::TempDir;
+using testing::write_file;
+
+const std::string kRoster = ROSTER_BINARY;
+const std::string kHeader =
+    "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+    "Sources,Action\n";
+
+// `n` new Viewer users named <prefix>.<i>.
+std::string viewers(const std::string& prefix, int n, const std::string& action = "Create") {
+  std::string out = kHeader;
+  const char* zones[] = {"UTC", "Europe/Paris", "America/Chicago", "Asia/Tokyo"};
+  for (int i = 0; i < n; ++i) {
+    std::string u = prefix + "." + std::to_string(i);
+    out += u + "," + u + "@load.example,1,1,1," + zones[i % 4] + ",Viewer,," + action + "\n";
+  }
+  return out;
+}
+
+class RunSafetyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    master_ = new TempDir;
+    testing::make_sample_directory(*master_ / "sample.db", master_->path());
+  }
+  static void TearDownTestSuite() {
+    delete master_;
+    master_ = nullptr;
+  }
+  void SetUp() override { fs::copy_file(*master_ / "sample.db", db_); }
+
+  testing::ProcessResult roster(std::vector<std::string> args) {
+    args.insert(args.begin(), {kRoster, "--db", db_});
+    return run_process(args, tmp_.path());
+  }
+  nlohmann::json summary(const std::string& stem) {
+    return nlohmann::json::parse(read_file(tmp_ / (stem + ".summary.json")));
+  }
+  std::string q(const std::string& sql) { return query(db_, sql); }
+
+  static TempDir* master_;
+  TempDir tmp_;
+  std::string db_ = tmp_ / "roster.db";
+};
+TempDir* RunSafetyTest::master_ = nullptr;
+
+TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
+  auto count_rows = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"export", "--as", "alice"});
+    auto r = roster(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::count(r.out.begin(), r.out.end(), '\n') - 1;  // minus the header
+  };
+  auto expect = [&](const std::string& where) {
+    return std::stol(q("SELECT count(*) FROM users u JOIN roles r ON r.id = u.role_id WHERE " +
+                       where));
+  };
+  EXPECT_EQ(count_rows({"--role", "viewer"}), expect("r.key = 'viewer'"));
+  EXPECT_EQ(count_rows({"--role", "viewer", "--role", "Store Manager"}),
+            expect("r.key IN ('viewer', 'store_manager')"));
+  EXPECT_EQ(count_rows({"--source", "EAST-001"}),
+            expect("u.all_sources = 1 OR u.id IN (SELECT user_id FROM user_sources us JOIN "
+                   "sources s ON s.id = us.source_id WHERE s.external_id = 'EAST-001')"));
+  EXPECT_EQ(count_rows({"--role", "store_manager", "--source", "EAST-001"}), 1);  // tom.reilly
+  write_file(tmp_ / "off.csv", kHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,"
+                                         "America/Chicago,Headquarters,,Update\n");
+  ASSERT_EQ(roster({"import", "off.csv", "--as", "alice"}).exit_code, 0);
+  EXPECT_EQ(count_rows({"--enabled", "0"}), 1);
+  EXPECT_EQ(count_rows({"--changed-since", "2999-01-01T00:00:00Z"}), 0);
+  // Age every record but hq.it's, whose change above is the only recent one.
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "UPDATE users SET updated_at = '2026-01-01T00:00:00Z' "
+                              "WHERE username != 'hq.it'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+  }
+  std::string hq_changed = q("SELECT updated_at FROM users WHERE username = 'hq.it'");
+  EXPECT_EQ(count_rows({"--changed-since", hq_changed}), 1);  // only hq.it
+  EXPECT_EQ(count_rows({"--changed-since", "2026-01-01T00:00:00Z"}), 239);
+  EXPECT_EQ(roster({"export", "--as", "alice", "--changed-since", "last week"}).exit_code, 2);
+  EXPECT_EQ(roster({"export", "--as", "alice", "--role", "Nobody"}).exit_code, 2);
+}
+
+TEST_F(RunSafetyTest, TenThousandUsersRoundTripAndAnEditIsExactlyItsUpdates) {
+  write_file(tmp_ / "load.csv", viewers("load", 10000));
+  auto load = roster({"import", "load.csv", "--as", "alice"});
+  ASSERT_EQ(load.exit_code, 0) << load.out;
+  ASSERT_EQ(roster({"export", "--as", "alice", "--out", "all.csv"}).exit_code, 0);
+  std::string audit_before = q("SELECT count(*) FROM audit");
+
+  auto again = roster({"import", "all.csv", "--as", "alice"});
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(summary("all")["rows"]["unchanged"], 10239);
+  EXPECT_EQ(summary("all")["rows"]["read"], 10239);
+  EXPECT_EQ(q("SELECT count(*) FROM audit"), audit_before);
+
+  // Three cells edited, as in a spreadsheet.
+  std::string csv = read_file(tmp_ / "all.csv");
+  auto edit = [&](const std::string& from, const std::string& to) {
+    size_t at = csv.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    csv.replace(at, from.size(), to);
+  };
+  edit("load.17,load.17@load.example,1,1,1,Europe/Paris", "load.17,load.17@load.example,1,1,1,Asia/Tokyo");
+  edit("load.4242,load.4242@load.example,1,", "load.4242,load.4242@load.example,0,");
+  edit("\nhq.it,hq.it@northwind-retail.com", "\nhq.it,it-team@northwind-retail.com");
+  write_file(tmp_ / "edited.csv", csv);
+  auto edited = roster({"import", "edited.csv", "--as", "alice"});
+  EXPECT_EQ(edited.exit_code, 0) << edited.out;
+  EXPECT_EQ(summary("edited")["rows"]["updated"], 3);
+  EXPECT_EQ(summary("edited")["rows"]["unchanged"], 10236);
+  std::string plan = read_file(tmp_ / "edited.changes.csv");
+  EXPECT_NE(plan.find(",load.17,updated,Timezone,Europe/Paris,Asia/Tokyo\n"), std::string::npos);
+  EXPECT_NE(plan.find(",load.4242,updated,Enabled,1,0\n"), std::string::npos);
+  EXPECT_NE(plan.find(",hq.it,updated,E-mail,hq.it@northwind-retail.com,"
+                      "it-team@northwind-retail.com\n"),
+            std::string::npos);
+  EXPECT_EQ(std::stol(q("SELECT count(*) FROM audit")), std::stol(audit_before) + 3);
+}
+
+TEST_F(RunSafetyTest, ReferenceDataEditedInAnExportImportsAsThatUpdate) {
+  ASSERT_EQ(roster({"sources", "export", "--out", "sources.csv"}).exit_code, 0);
+  std::string csv = read_file(tmp_ / "sources.csv");
+  size_t at = csv.find("EAST-002,New York Soho store,store,1,");
+  ASSERT_NE(at, std::string::npos);
+  csv.replace(at, 37, "EAST-002,New York Soho store,store,0,");
+  write_file(tmp_ / "sources.csv", csv);
+  ASSERT_EQ(roster({"sources", "import", "sources.csv", "--as", "alice"}).exit_code, 0);
+  EXPECT_EQ(summary("sources")["rows"]["updated"], 1);
+  EXPECT_EQ(q("SELECT enabled FROM sources WHERE external_id = 'EAST-002'"), "0");
+}
+
+TEST_F(RunSafetyTest, UpsertMaxErrorsAndDuplicateFilesOverTheBinary) {
+  write_file(tmp_ / "upsert.csv", viewers("up", 3, "Update"));
+  EXPECT_EQ(roster({"import", "upsert.csv", "--as", "alice"}).exit_code, 1);
+  EXPECT_EQ(roster({"import", "upsert.csv", "--as", "alice", "--upsert"}).exit_code, 0);
+  EXPECT_EQ(summary("upsert")["rows"]["created"], 3);
+
+  // Same bytes again: not applied, says which job, exit 0.
+  int64_t job = summary("upsert")["job_id"];
+  auto dup = roster({"import", "upsert.csv", "--as", "alice", "--upsert"});
+  EXPECT_EQ(dup.exit_code, 0);
+  EXPECT_NE(dup.out.find("already imported by job " + std::to_string(job)), std::string::npos)
+      << dup.out;
+  EXPECT_EQ(summary("upsert")["outcome"], "duplicate");
+
+  std::string bad = kHeader;
+  for (int i = 0; i < 10; ++i) bad += "bad." + std::to_string(i) + ",nope,1,1,1,UTC,Viewer,,Create\n";
+  write_file(tmp_ / "bad.csv", viewers("fine", 2).substr(0) + bad.substr(kHeader.size()));
+  auto r = roster({"import", "bad.csv", "--as", "alice", "--max-errors", "3"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(summary("bad")["rows"]["rejected"], 4);
+  EXPECT_EQ(summary("bad")["committed"], false);
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'fine.%'"), "0");
+}
+
+// Holds the write lock from another process's connection, as a running import
+// would, with a job row marked running by a live process.
+struct LockHolder {
+  explicit LockHolder(const std::string& db) {
+    EXPECT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    std::string sql =
+        "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
+        "VALUES ('users', 'nightly-hr.csv', '', 'hq.it', 'skip', 0, '2026-11-24T03:00:00Z', "
+        "'running', " + std::to_string(::getpid()) + "); BEGIN IMMEDIATE;";
+    EXPECT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  void release() {
+    if (h) {
+      sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close(h);
+      h = nullptr;
+    }
+  }
+  ~LockHolder() { release(); }
+  sqlite3* h = nullptr;
+};
+
+TEST_F(RunSafetyTest, ASecondImportGivesUpAfterTheLockTimeoutNamingTheRunningJob) {
+  write_file(tmp_ / "late.csv", viewers("late", 5));
+  LockHolder lock(db_);
+  auto r = roster({"import", "late.csv", "--as", "alice", "--lock-timeout", "1"});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("nightly-hr.csv"), std::string::npos) << r.out << r.err;
+  lock.release();
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'late.%'"), "0");
+}
+
+TEST_F(RunSafetyTest, AnImportWaitsForTheLockAndThenRuns) {
+  write_file(tmp_ / "patient.csv", viewers("patient", 5));
+  auto lock = std::make_unique<LockHolder>(db_);
+  pid_t child = ::fork();
+  if (child == 0) {
+    auto r = run_process({kRoster, "--db", db_, "-q", "import", "patient.csv", "--as", "alice",
+                          "--lock-timeout", "120"},
+                         tmp_.path());
+    ::_exit(r.exit_code);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  lock.reset();  // the "running import" finishes
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'patient.%'"), "5");
+}
+
+TEST_F(RunSafetyTest, TwoImportsAtOnceBothApplyEveryRowOnce) {
+  write_file(tmp_ / "a.csv", viewers("a", 3000));
+  write_file(tmp_ / "b.csv", viewers("b", 3000));
+  std::vector<pid_t> children;
+  for (const char* f : {"a.csv", "b.csv"}) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto r = run_process({kRoster, "--db", db_, "-q", "import", f, "--as", "alice",
+                            "--lock-timeout", "120"},
+                           tmp_.path());
+      ::_exit(r.exit_code);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  EXPECT_EQ(q("SELECT count(*), count(DISTINCT username) FROM users WHERE username LIKE 'a.%' "
+              "OR username LIKE 'b.%'"),
+            "6000|6000");
+  EXPECT_EQ(q("SELECT count(*) FROM jobs WHERE file IN ('a.csv', 'b.csv') AND outcome = "
+              "'committed'"),
+            "2");
+}
+
+TEST_F(RunSafetyTest, AKilledImportAppliesNothingAndShowsAsInterrupted) {
+  std::string before = q("SELECT count(*) FROM users");
+  write_file(tmp_ / "big.csv", viewers("big", 200000));
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::chdir(tmp_.path().c_str());
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", "big.csv", "--as",
+            "alice", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until the run is recorded, then kill it without warning.
+  for (int i = 0; i < 6000; ++i) {
+    if (q("SELECT count(*) FROM jobs WHERE file = 'big.csv'") == "1") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the import finished before it could be killed";
+  EXPECT_EQ(q("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(q("SELECT count(*) FROM users"), before);
+  auto jobs = roster({"jobs", "--limit", "1"});
+  EXPECT_NE(jobs.out.find("interrupted"), std::string::npos)
+      << jobs.out << q("SELECT id, outcome, pid FROM jobs ORDER BY id DESC LIMIT 2");
+  // The next import works normally.
+  write_file(tmp_ / "after.csv", viewers("after", 3));
+  EXPECT_EQ(roster({"import", "after.csv", "--as", "alice"}).exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM users"), std::to_string(std::stoi(before) + 3));
+}
+
+TEST_F(RunSafetyTest, AuditTrailAsCsv) {
+  write_file(tmp_ / "change.csv",
+             kHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n");
+  ASSERT_EQ(roster({"import", "change.csv", "--as", "alice"}).exit_code, 0);
+  int64_t job = summary("change")["job_id"];
+  auto a = roster({"audit", "--user", "HQ.IT", "--job", std::to_string(job)});
+  EXPECT_EQ(a.exit_code, 0);
+  std::string at = summary("change")["started_at"];
+  EXPECT_EQ(a.out, "Time,Job,Actor,Type,Target,Action,Field,Before,After\n" + at + "," +
+                       std::to_string(job) + ",alice,user,hq.it,disable,Enabled,1,0\n" + at +
+                       "," + std::to_string(job) +
+                       ",alice,user,hq.it,update,Timezone,America/Chicago,Europe/Paris\n");
+  auto created = roster({"audit", "--user", "tom.reilly", "--out", "tom.csv"});
+  EXPECT_EQ(created.exit_code, 0);
+  EXPECT_NE(read_file(tmp_ / "tom.csv").find(",alice,user,tom.reilly,create,Sources,,EAST-001\n"),
+            std::string::npos);
+  EXPECT_EQ(roster({"audit", "--since", "2999-01-01"}).out,
+            "Time,Job,Actor,Type,Target,Action,Field,Before,After\n");
+}
+
+}  // namespace
+}  // namespace roster
