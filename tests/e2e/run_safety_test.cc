@@ -1,6 +1,7 @@
 // Round trips, run semantics, concurrency and history, over the real binary.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -8,10 +9,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "test_util.h"
 
@@ -76,8 +75,8 @@ TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
     return std::count(r.out.begin(), r.out.end(), '\n') - 1;  // minus the header
   };
   auto expect = [&](const std::string& where) {
-    return std::stol(q("SELECT count(*) FROM users u JOIN roles r ON r.id = u.role_id WHERE " +
-                       where));
+    return std::stol(
+        q("SELECT count(*) FROM users u JOIN roles r ON r.id = u.role_id WHERE " + where));
   };
   EXPECT_EQ(count_rows({"--role", "viewer"}), expect("r.key = 'viewer'"));
   EXPECT_EQ(count_rows({"--role", "viewer", "--role", "Store Manager"}),
@@ -86,8 +85,9 @@ TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
             expect("u.all_sources = 1 OR u.id IN (SELECT user_id FROM user_sources us JOIN "
                    "sources s ON s.id = us.source_id WHERE s.external_id = 'EAST-001')"));
   EXPECT_EQ(count_rows({"--role", "store_manager", "--source", "EAST-001"}), 1);  // tom.reilly
-  write_file(tmp_ / "off.csv", kHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,"
-                                         "America/Chicago,Headquarters,,Update\n");
+  write_file(tmp_ / "off.csv", kHeader +
+                                   "hq.it,hq.it@northwind-retail.com,0,1,1,"
+                                   "America/Chicago,Headquarters,,Update\n");
   ASSERT_EQ(roster({"import", "off.csv", "--as", "alice"}).exit_code, 0);
   EXPECT_EQ(count_rows({"--enabled", "0"}), 1);
   EXPECT_EQ(count_rows({"--changed-since", "2999-01-01T00:00:00Z"}), 0);
@@ -95,8 +95,9 @@ TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
   {
     sqlite3* h = nullptr;
     ASSERT_EQ(sqlite3_open(db_.c_str(), &h), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(h, "UPDATE users SET updated_at = '2026-01-01T00:00:00Z' "
-                              "WHERE username != 'hq.it'",
+    ASSERT_EQ(sqlite3_exec(h,
+                           "UPDATE users SET updated_at = '2026-01-01T00:00:00Z' "
+                           "WHERE username != 'hq.it'",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(h);
@@ -128,7 +129,8 @@ TEST_F(RunSafetyTest, TenThousandUsersRoundTripAndAnEditIsExactlyItsUpdates) {
     ASSERT_NE(at, std::string::npos) << from;
     csv.replace(at, from.size(), to);
   };
-  edit("load.17,load.17@load.example,1,1,1,Europe/Paris", "load.17,load.17@load.example,1,1,1,Asia/Tokyo");
+  edit("load.17,load.17@load.example,1,1,1,Europe/Paris",
+       "load.17,load.17@load.example,1,1,1,Asia/Tokyo");
   edit("load.4242,load.4242@load.example,1,", "load.4242,load.4242@load.example,0,");
   edit("\nhq.it,hq.it@northwind-retail.com", "\nhq.it,it-team@northwind-retail.com");
   write_file(tmp_ / "edited.csv", csv);
@@ -172,7 +174,8 @@ TEST_F(RunSafetyTest, UpsertMaxErrorsAndDuplicateFilesOverTheBinary) {
   EXPECT_EQ(summary("upsert")["outcome"], "duplicate");
 
   std::string bad = kHeader;
-  for (int i = 0; i < 10; ++i) bad += "bad." + std::to_string(i) + ",nope,1,1,1,UTC,Viewer,,Create\n";
+  for (int i = 0; i < 10; ++i)
+    bad += "bad." + std::to_string(i) + ",nope,1,1,1,UTC,Viewer,,Create\n";
   write_file(tmp_ / "bad.csv", viewers("fine", 2).substr(0) + bad.substr(kHeader.size()));
   auto r = roster({"import", "bad.csv", "--as", "alice", "--max-errors", "3"});
   EXPECT_EQ(r.exit_code, 1);
@@ -189,7 +192,8 @@ struct LockHolder {
     std::string sql =
         "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
         "VALUES ('users', 'nightly-hr.csv', '', 'hq.it', 'skip', 0, '2026-11-24T03:00:00Z', "
-        "'running', " + std::to_string(::getpid()) + "); BEGIN IMMEDIATE;";
+        "'running', " +
+        std::to_string(::getpid()) + "); BEGIN IMMEDIATE;";
     EXPECT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   }
   void release() {
@@ -238,9 +242,9 @@ TEST_F(RunSafetyTest, TwoImportsAtOnceBothApplyEveryRowOnce) {
   for (const char* f : {"a.csv", "b.csv"}) {
     pid_t pid = ::fork();
     if (pid == 0) {
-      auto r = run_process({kRoster, "--db", db_, "-q", "import", f, "--as", "alice",
-                            "--lock-timeout", "120"},
-                           tmp_.path());
+      auto r = run_process(
+          {kRoster, "--db", db_, "-q", "import", f, "--as", "alice", "--lock-timeout", "120"},
+          tmp_.path());
       ::_exit(r.exit_code);
     }
     children.push_back(pid);
@@ -292,16 +296,17 @@ TEST_F(RunSafetyTest, AKilledImportAppliesNothingAndShowsAsInterrupted) {
 }
 
 TEST_F(RunSafetyTest, AuditTrailAsCsv) {
-  write_file(tmp_ / "change.csv",
-             kHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n");
+  write_file(
+      tmp_ / "change.csv",
+      kHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n");
   ASSERT_EQ(roster({"import", "change.csv", "--as", "alice"}).exit_code, 0);
   int64_t job = summary("change")["job_id"];
   auto a = roster({"audit", "--user", "HQ.IT", "--job", std::to_string(job)});
   EXPECT_EQ(a.exit_code, 0);
   std::string at = summary("change")["started_at"];
   EXPECT_EQ(a.out, "Time,Job,Actor,Type,Target,Action,Field,Before,After\n" + at + "," +
-                       std::to_string(job) + ",alice,user,hq.it,disable,Enabled,1,0\n" + at +
-                       "," + std::to_string(job) +
+                       std::to_string(job) + ",alice,user,hq.it,disable,Enabled,1,0\n" + at + "," +
+                       std::to_string(job) +
                        ",alice,user,hq.it,update,Timezone,America/Chicago,Europe/Paris\n");
   auto created = roster({"audit", "--user", "tom.reilly", "--out", "tom.csv"});
   EXPECT_EQ(created.exit_code, 0);
