@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=(-i)
 [ "${1:-}" = "--check" ] && mode=(--dry-run --Werror)
-git ls-files '*.cc' '*.h' | xargs clang-format "${mode[@]}"
+git ls-files --cached --others --exclude-standard "*.cc" "*.h" | xargs clang-format "${mode[@]}"

@@ -141,11 +141,22 @@ ExitCode cmd_init(const CommandContext& ctx) {
   }
   if (st.is_ok()) {
     st = d.add_audit(*job_id, now, admin, "role", role.name, "create",
-                     {{"Name", "", role.name}, {"Hierarchy", "", "0"}, {"Permissions", "", "*"}});
+                     {{"Name", "", role.name},
+                      {"Key", "", role.key},
+                      {"Hierarchy", "", "0"},
+                      {"Permissions", "", "*"},
+                      {"Access all sources", "", "1"},
+                      {"Access all sales channels", "", "1"}});
   }
   if (st.is_ok()) {
     st = d.add_audit(*job_id, now, admin, "user", admin, "create",
-                     {{"Username", "", admin}, {"E-mail", "", email}, {"Role", "", role.name}});
+                     {{"Username", "", admin},
+                      {"E-mail", "", email},
+                      {"Enabled", "", "1"},
+                      {"Access all sales channels", "", "1"},
+                      {"Access all sources", "", "1"},
+                      {"Timezone", "", "UTC"},
+                      {"Role", "", role.name}});
   }
   if (st.is_ok()) st = d.commit();
   job.id = *job_id;

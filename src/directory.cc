@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <nlohmann/json.hpp>
 
 #include "roster/text.h"
 
@@ -102,6 +103,8 @@ CREATE TABLE jobs (
   outcome TEXT NOT NULL,
   exit_code INTEGER
 );
+-- One entry per changed record; `changes` is a JSON array of
+-- {"field", "before", "after"} objects, field by field.
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY,
   job_id INTEGER NOT NULL REFERENCES jobs(id),
@@ -110,9 +113,7 @@ CREATE TABLE audit (
   target_type TEXT NOT NULL,
   target TEXT NOT NULL,
   action TEXT NOT NULL CHECK (action IN ('create', 'update', 'enable', 'disable')),
-  field TEXT NOT NULL,
-  before TEXT,
-  after TEXT
+  changes TEXT NOT NULL
 );
 )sql",
     // 2: indexes for the audit trail, history and export filters.
@@ -786,22 +787,23 @@ Status Directory::for_each_user(const std::function<bool(const User&)>& fn) {
 Status Directory::add_audit(int64_t job_id, std::string_view at, std::string_view actor,
                             std::string_view target_type, std::string_view target,
                             std::string_view action, const std::vector<FieldChange>& changes) {
+  nlohmann::json fields = nlohmann::json::array();
   for (const FieldChange& c : changes) {
-    Stmt s = prepare(
-        "INSERT INTO audit (job_id, at, actor, target_type, target, action, field, before, "
-        "after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    s.bind(1, job_id).bind(2, at).bind(3, actor).bind(4, target_type).bind(5, target);
-    s.bind(6, action).bind(7, c.field).bind(8, c.before).bind(9, c.after);
-    if (!s.run()) return error("writing the audit trail");
+    fields.push_back({{"field", c.field}, {"before", c.before}, {"after", c.after}});
   }
+  Stmt s = prepare(
+      "INSERT INTO audit (job_id, at, actor, target_type, target, action, changes) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, job_id).bind(2, at).bind(3, actor).bind(4, target_type).bind(5, target);
+  s.bind(6, action).bind(7, fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (!s.run()) return error("writing the audit trail");
   return Status::ok();
 }
 
 Status Directory::for_each_audit(const AuditFilter& filter,
                                  const std::function<void(const AuditEntry&)>& fn) {
   Stmt s = prepare(
-      "SELECT job_id, at, actor, target_type, target, action, field, coalesce(before, ''), "
-      "coalesce(after, '') FROM audit "
+      "SELECT job_id, at, actor, target_type, target, action, changes FROM audit "
       "WHERE (?1 = 0 OR job_id = ?1) "
       "AND (?2 = '' OR (target_type = 'user' AND target = ?2 COLLATE NOCASE)) "
       "AND (?3 = '' OR at >= ?3) ORDER BY id");
@@ -813,9 +815,19 @@ Status Directory::for_each_audit(const AuditFilter& filter,
     e.actor = s.text(2);
     e.target_type = s.text(3);
     e.target = s.text(4);
-    e.action = s.text(5);
-    e.change = {s.text(6), s.text(7), s.text(8)};
-    fn(e);
+    std::string action = s.text(5);
+    auto fields = nlohmann::json::parse(s.text(6), nullptr, false);
+    if (!fields.is_array())
+      return Status::database("the audit entry of " + e.target + " is damaged");
+    for (const auto& f : fields) {
+      e.change = {f.value("field", ""), f.value("before", ""), f.value("after", "")};
+      // Within an update, only the Enabled field is an enable or a disable.
+      e.action = action == "create"                                     ? action
+                 : e.change.field == "Enabled" && e.change.after == "0" ? "disable"
+                 : e.change.field == "Enabled" && e.change.after == "1" ? "enable"
+                                                                        : "update";
+      fn(e);
+    }
   }
   if (!s.ok()) return error("reading the audit trail");
   return Status::ok();

@@ -86,13 +86,16 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   resolve(row, in, existing, after, issues);
   if (!issues.ok()) return Status::ok();
 
-  auto owner = dir_.email_owner(after.email);
-  if (!owner.is_ok()) return owner.status();
-  if (owner->has_value() && !iequals(**owner, after.username)) {
-    add_issue(issues.errors, row.line(), col::kEmail, after.email, Code::kEmailTaken,
-              fmt::format("already belongs to user \"{}\"; each user needs an e-mail of "
-                          "its own",
-                          **owner));
+  // The stored e-mail is already unique: look it up only when it changes.
+  if (!existing || !iequals(existing->email, after.email)) {
+    auto owner = dir_.email_owner(after.email);
+    if (!owner.is_ok()) return owner.status();
+    if (owner->has_value() && !iequals(**owner, after.username)) {
+      add_issue(issues.errors, row.line(), col::kEmail, after.email, Code::kEmailTaken,
+                fmt::format("already belongs to user \"{}\"; each user needs an e-mail of "
+                            "its own",
+                            **owner));
+    }
   }
   std::vector<FieldChange> changes = diff(existing, after);
   if (!issues.ok()) return Status::ok();
@@ -127,17 +130,13 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   }
   if (!st.is_ok()) return st;
   outcome.changes = std::move(changes);
-  // Enabling and disabling are audited as such; everything else as an update.
-  for (const FieldChange& c : outcome.changes) {
-    std::string_view action_word = !existing                  ? "create"
-                                   : c.field != col::kEnabled ? "update"
-                                   : after.enabled            ? "enable"
-                                                              : "disable";
-    st = dir_.add_audit(context_.job_id, context_.now, actor_.username, "user", after.username,
-                        action_word, {c});
-    if (!st.is_ok()) return st;
-  }
-  return Status::ok();
+  // An update that enables or disables the user is audited as such.
+  std::string_view audit_action = !existing                            ? "create"
+                                  : existing->enabled == after.enabled ? "update"
+                                  : after.enabled                      ? "enable"
+                                                                       : "disable";
+  return dir_.add_audit(context_.job_id, context_.now, actor_.username, "user", after.username,
+                        audit_action, outcome.changes);
 }
 
 // Turns the row's names into the stored user: role, sources, sales channels.

@@ -186,10 +186,13 @@ class Directory {
   Status for_each_user(const std::function<bool(const User&)>& fn);
 
   // --- Audit and jobs.
+  // One audit entry for one changed record, with its fields before and after.
+  // `action` is create, update, enable or disable.
   Status add_audit(int64_t job_id, std::string_view at, std::string_view actor,
                    std::string_view target_type, std::string_view target, std::string_view action,
                    const std::vector<FieldChange>& changes);
-  // Audit entries matching `filter`, oldest first.
+  // Audit entries matching `filter`, oldest first, one call per changed field
+  // (the field's action: create, update, enable or disable).
   Status for_each_audit(const AuditFilter& filter,
                         const std::function<void(const AuditEntry&)>& fn);
   // Records a job outside any transaction, so that it survives a rollback.

@@ -204,9 +204,13 @@ TEST_F(ImportJobTest, ChangesAreAuditedFieldByFieldWithTheJob) {
   std::string file =
       kUserHeader + "hq.ops,hq.ops@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n";
   ASSERT_EQ(import(file), ExitCode::kOk) << output_;
-  EXPECT_EQ(query(db_, "SELECT action, field, before, after FROM audit WHERE job_id = " +
-                           std::to_string(summary_.job_id) + " ORDER BY id"),
-            "disable|Enabled|1|0\nupdate|Timezone|America/New_York|Europe/Paris");
+  // One entry for the user, its fields before and after.
+  EXPECT_EQ(query(db_,
+                  "SELECT a.action, c.value ->> 'field', c.value ->> 'before', "
+                  "c.value ->> 'after' FROM audit a, json_each(a.changes) c "
+                  "WHERE a.job_id = " +
+                      std::to_string(summary_.job_id) + " ORDER BY a.id, c.key"),
+            "disable|Enabled|1|0\ndisable|Timezone|America/New_York|Europe/Paris");
   EXPECT_EQ(query(db_, "SELECT outcome, updated, exit_code FROM jobs WHERE id = " +
                            std::to_string(summary_.job_id)),
             "committed|1|0");
