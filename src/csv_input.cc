@@ -262,9 +262,9 @@ Status CsvInput::read_header(const TemplateColumns& columns) {
 }
 
 int CsvInput::index_of(std::string_view name) const {
-  std::string key = to_lower_ascii(name);
+  // Called for every cell of every row: compare in place, allocate nothing.
   for (const auto& [n, i] : column_index_) {
-    if (n == key) return i;
+    if (iequals(n, name)) return i;
   }
   return -1;
 }

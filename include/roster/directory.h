@@ -225,6 +225,7 @@ class Directory {
   std::string path_;
   bool in_transaction_ = false;
   bool busy_reporting_ = false;
+  std::string audit_buffer_;  // reused by add_audit
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 
   std::vector<Permission> permissions_;

@@ -58,6 +58,52 @@ TEST_F(DirectoryTest, AnOlderFileUpgradesOnOpen) {
   EXPECT_EQ(query(db_, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'pid'"), "1");
 }
 
+TEST_F(DirectoryTest, PerFieldAuditRowsOfVersion3BecomeEntries) {
+  {
+    auto old = Directory::open_at_version(db_, 3);
+    ASSERT_TRUE(old.is_ok());
+    ASSERT_TRUE((*old)
+                    ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
+                           "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
+                           "0, '2026-01-01T00:00:00Z', 'committed');"
+                           "INSERT INTO audit (job_id, at, actor, target_type, target, action, "
+                           "field, before, after) VALUES (1, '2026-01-01T00:00:00Z', 'alice', "
+                           "'user', 'bob', 'disable', 'Enabled', '1', '0')")
+                    .is_ok());
+  }
+  auto d = open_new();
+  std::vector<AuditEntry> seen;
+  ASSERT_TRUE(d->for_each_audit({}, [&](const AuditEntry& e) { seen.push_back(e); }).is_ok());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].target, "bob");
+  EXPECT_EQ(seen[0].action, "disable");
+  EXPECT_EQ(seen[0].change.field, "Enabled");
+  EXPECT_EQ(seen[0].change.before, "1");
+  EXPECT_EQ(seen[0].change.after, "0");
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_target'"), "1");
+}
+
+TEST_F(DirectoryTest, AuditEntriesKeepAwkwardTextIntact) {
+  auto d = open_new();
+  Job job;
+  job.kind = "users";
+  auto job_id = d->start_job(job);
+  ASSERT_TRUE(job_id.is_ok());
+  ASSERT_TRUE(d->begin().is_ok());
+  std::string awkward = "quote \" back\\slash , comma \xC3\xA9t\xC3\xA9";
+  ASSERT_TRUE(d->add_audit(*job_id, "t", "alice", "user", "bob", "update",
+                           {{"Timezone", awkward, "UTC"}, {"Enabled", "1", "0"}})
+                  .is_ok());
+  ASSERT_TRUE(d->commit().is_ok());
+  EXPECT_EQ(query(db_, "SELECT json_valid(changes) FROM audit"), "1");
+  std::vector<AuditEntry> seen;
+  ASSERT_TRUE(d->for_each_audit({}, [&](const AuditEntry& e) { seen.push_back(e); }).is_ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].change.before, awkward);
+  EXPECT_EQ(seen[0].action, "update");
+  EXPECT_EQ(seen[1].action, "disable");
+}
+
 TEST_F(DirectoryTest, ANewerFileIsRefused) {
   open_new()->exec("PRAGMA user_version = 99");
   Directory::Options o;
