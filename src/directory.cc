@@ -334,13 +334,14 @@ Status Directory::configure(int busy_timeout_ms) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // WAL lets exports and `jobs` read while an import writes; FULL sync makes a
-  // committed file survive power loss. A larger page cache keeps the unique
-  // indexes of a big import in memory.
+  // committed file survive power loss. A 32 MiB page cache keeps the hot parts
+  // of the unique indexes in memory; TEMP tables live in a file, so that the
+  // per-run scratch does not grow memory with the number of rows.
   const char* pragmas =
       "PRAGMA foreign_keys = ON;"
       "PRAGMA synchronous = FULL;"
-      "PRAGMA cache_size = -65536;"
-      "PRAGMA temp_store = MEMORY;";
+      "PRAGMA cache_size = -32768;"
+      "PRAGMA temp_store = FILE;";
   if (sqlite3_exec(db_, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return error("configuring");
   }
@@ -695,6 +696,21 @@ Status Directory::load_user_row(Stmt& s, User& u) {
   u.sources = parse_id_list(s.raw_text(12));
   u.channels = parse_id_list(s.raw_text(13));
   return Status::ok();
+}
+
+Status Directory::reset_seen() {
+  Status st = exec(
+      "PRAGMA temp.cache_size = -2048;"
+      "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY COLLATE NOCASE) "
+      "WITHOUT ROWID;"
+      "DELETE FROM temp.seen;");
+  return st;
+}
+
+Result<bool> Directory::first_time_seen(std::string_view key) {
+  Stmt s = prepare("INSERT INTO temp.seen (key) VALUES (?1) ON CONFLICT DO NOTHING");
+  if (!s.bind(1, key).run()) return error("recording the rows met so far");
+  return sqlite3_changes(db_) == 1;
 }
 
 Result<std::optional<User>> Directory::find_user(std::string_view username) {

@@ -204,6 +204,7 @@ ExitCode ImportRun::run() {
   enabled_before_ = *enabled;
 
   Status st = dir_.begin();
+  if (st.is_ok()) st = dir_.reset_seen();
   if (!st.is_ok()) return fail(st);
 
   JobContext context;

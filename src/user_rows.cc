@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "roster/import_job.h"
 #include "roster/text.h"
@@ -32,18 +31,11 @@ class UserHandler : public RowHandler {
                    const std::vector<int64_t>& ids, bool channels, RowIssues& issues);
   std::vector<FieldChange> diff(const User* before, const User& after) const;
   std::string ids_text(const std::vector<int64_t>& ids, bool channels) const;
-  bool seen_before(std::string_view username);
 
   Directory& dir_;
   const Actor& actor_;
   const JobContext& context_;
-  // Hashes of the usernames met so far (lower-case), for USERNAME_DUPLICATE_IN_FILE.
-  std::unordered_set<size_t> seen_;
 };
-
-bool UserHandler::seen_before(std::string_view username) {
-  return !seen_.insert(std::hash<std::string>{}(to_lower_ascii(username))).second;
-}
 
 Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
   UserRow in;
@@ -54,7 +46,13 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
     if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
   }
   bool username_ok = is_valid_username(in.username);
-  if (username_ok && seen_before(in.username)) {
+  bool first = true;
+  if (username_ok) {
+    auto seen = dir_.first_time_seen(in.username);
+    if (!seen.is_ok()) return seen.status();
+    first = *seen;
+  }
+  if (!first) {
     add_issue(issues.errors, row.line(), col::kUsername, in.username,
               Code::kUsernameDuplicateInFile,
               "appears earlier in this file; only its first row counts, remove this one");

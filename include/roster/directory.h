@@ -169,6 +169,12 @@ class Directory {
   Status save_channel(SalesChannel& channel);
   Status save_role(Role& role);
 
+  // --- Per-run scratch: the identities met so far in the file being imported,
+  // kept in a TEMP table on disk so that memory does not grow with the file.
+  Status reset_seen();
+  // Records `key` (compared case-insensitively); true when it was new.
+  Result<bool> first_time_seen(std::string_view key);
+
   // --- Users.
   Result<std::optional<User>> find_user(std::string_view username);
   // The username that holds `email` (case-insensitive), if any.
