@@ -1,0 +1,272 @@
+// Hostile input, storage faults, kills and concurrency, over the real binary.
+// Every test checks that the directory is unchanged (or changed exactly as it
+// should be) afterwards, not only the exit code.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::query;
+using testing::read_file;
+using testing::run_process;
+using testing::TempDir;
+using testing::write_file;
+
+const std::string kRoster = ROSTER_BINARY;
+const std::string kHeader =
+    "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+    "Sources,Action\n";
+
+std::string viewers(const std::string& prefix, int n) {
+  std::string out = kHeader;
+  for (int i = 0; i < n; ++i) {
+    std::string u = prefix + "." + std::to_string(i);
+    out += u + "," + u + "@load.example,1,1,1,UTC,Viewer,,Create\n";
+  }
+  return out;
+}
+
+class HardeningTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    master_ = new TempDir;
+    testing::make_sample_directory(*master_ / "sample.db", master_->path());
+  }
+  static void TearDownTestSuite() {
+    delete master_;
+    master_ = nullptr;
+  }
+  void SetUp() override { fs::copy_file(*master_ / "sample.db", db_); }
+
+  testing::ProcessResult roster(std::vector<std::string> args) {
+    args.insert(args.begin(), {kRoster, "--db", db_});
+    return run_process(args, tmp_.path());
+  }
+  std::string q(const std::string& sql) { return query(db_, sql); }
+  // The whole directory as the exports show it.
+  std::string snapshot() {
+    std::string all;
+    for (std::vector<std::string> args : {std::vector<std::string>{"export", "--as", "alice"},
+                                          {"roles", "export"},
+                                          {"sources", "export"},
+                                          {"sales-channels", "export"}}) {
+      auto r = roster(args);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      all += r.out;
+    }
+    return all;
+  }
+
+  static TempDir* master_;
+  TempDir tmp_;
+  std::string db_ = tmp_ / "roster.db";
+};
+TempDir* HardeningTest::master_ = nullptr;
+
+TEST_F(HardeningTest, SqlLookingValuesAreDataNeverStatements) {
+  std::string before = snapshot();
+  write_file(tmp_ / "sql.csv",
+             kHeader +
+                 "robert');DROP TABLE users;--,bobby@x.com,1,1,1,UTC,Viewer,,Create\n"
+                 "obrien,o'brien'--@x.com,1,1,1,UTC,Viewer,,Create\n"
+                 "mallory,m@x.com,1,1,1,UTC,Viewer' OR '1'='1,,Create\n"
+                 "eve,eve@x.com,1,0,0,UTC,Store Associate,\"EAST-001'; DELETE FROM sources; "
+                 "--\",Create\n"
+                 "trent,trent@x.com,1,1,1,UTC; DROP TABLE jobs,Viewer,,Create\n");
+  auto r = roster({"import", "sql.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  auto s = nlohmann::json::parse(read_file(tmp_ / "sql.summary.json"));
+  EXPECT_EQ(s["errors_by_code"]["USERNAME_INVALID"], 1);
+  EXPECT_EQ(s["errors_by_code"]["ROLE_UNKNOWN"], 1);
+  EXPECT_EQ(s["errors_by_code"]["SOURCE_UNKNOWN"], 1);
+  EXPECT_EQ(s["errors_by_code"]["TIMEZONE_UNKNOWN"], 1);
+  // The one valid row, quotes and all, is stored verbatim.
+  EXPECT_EQ(q("SELECT email FROM users WHERE username = 'obrien'"), "o'brien'--@x.com");
+  EXPECT_EQ(q("SELECT count(*) FROM sqlite_master WHERE name IN ('users', 'sources', 'jobs')"),
+            "3");
+  EXPECT_EQ(q("SELECT count(*) FROM sources"), "63");
+  EXPECT_EQ(q("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(HardeningTest, FormulaCellsAreRejectedInEveryTemplate) {
+  struct Case {
+    std::string command, header, row;
+  };
+  std::vector<Case> cases = {
+      {"import", kHeader, "f1,f1@x.com,1,1,1,UTC,Viewer,,Create\n"},
+      {"roles",
+       "Name,Key,Hierarchy,Permissions,Access all sources,Sources,"
+       "Access all sales channels,Sales channels,Action\n",
+       "Clerk,clerk,6,stock.view,1,,1,,Create\n"},
+      {"sources", "External ID,Name,Type,Enabled,Action\n", "POP-1,Pop-up,store,1,Create\n"},
+      {"sales-channels", "External ID,Name,Action\n", "tv,TV shop,Create\n"}};
+  for (const Case& c : cases) {
+    // Put a formula into each cell in turn.
+    size_t cells = std::count(c.row.begin(), c.row.end(), ',') + 1;
+    for (size_t i = 0; i < cells; ++i) {
+      for (const char* formula : {"=1+2", "+cmd", "-2+3", "@SUM(A1)"}) {
+        std::vector<std::string> parts;
+        std::string row = c.row.substr(0, c.row.size() - 1), cell;
+        for (size_t p = 0, n; p <= row.size(); p = n + 1) {
+          n = std::min(row.find(',', p), row.size());
+          parts.push_back(row.substr(p, n - p));
+        }
+        parts[i] = formula;
+        std::string bad;
+        for (size_t k = 0; k < parts.size(); ++k) bad += (k ? "," : "") + parts[k];
+        write_file(tmp_ / "formula.csv", c.header + bad + "\n");
+        std::vector<std::string> args;
+        if (c.command != "import") args.push_back(c.command);
+        args.insert(args.end(), {"import", "formula.csv", "--as", "alice"});
+        auto r = roster(args);
+        EXPECT_EQ(r.exit_code, 1) << c.command << " cell " << i << " " << formula << "\n" << r.out;
+        EXPECT_NE(read_file(tmp_ / "formula.rejected.csv").find("TEXT_INVALID"), std::string::npos)
+            << c.command << " cell " << i;
+      }
+    }
+  }
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username = 'f1'"), "0");
+  EXPECT_EQ(q("SELECT count(*) FROM sources WHERE external_id = 'POP-1'"), "0");
+}
+
+TEST_F(HardeningTest, StorageFaultsExit5AndChangeNothing) {
+  write_file(tmp_ / "ok.csv", viewers("ok", 5));
+  // A folder that does not exist.
+  auto missing = run_process({kRoster, "--db", tmp_ / "no/such/dir/r.db", "init"}, tmp_.path());
+  EXPECT_EQ(missing.exit_code, 5);
+  EXPECT_NE(missing.err.find("no/such/dir/r.db"), std::string::npos) << missing.err;
+
+  // A truncated database file.
+  fs::copy_file(db_, tmp_ / "truncated.db");
+  fs::resize_file(tmp_ / "truncated.db", fs::file_size(db_) / 3);
+  auto truncated = run_process(
+      {kRoster, "--db", tmp_ / "truncated.db", "import", "ok.csv", "--as", "alice"}, tmp_.path());
+  EXPECT_EQ(truncated.exit_code, 5) << truncated.out << truncated.err;
+  EXPECT_NE((truncated.out + truncated.err).find("truncated.db"), std::string::npos);
+
+  // Reports that cannot be written: refused before anything is applied.
+  std::string before = snapshot();
+  auto no_reports = roster({"import", "ok.csv", "--as", "alice", "--report-dir", "/nonexistent"});
+  EXPECT_EQ(no_reports.exit_code, 5);
+  EXPECT_NE((no_reports.out + no_reports.err).find("/nonexistent"), std::string::npos);
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(HardeningTest, ADiskThatFillsUpLeavesTheDirectoryAsItWas) {
+  std::string before = snapshot();
+  write_file(tmp_ / "big.csv", viewers("big", 20000));
+  // A file-size limit makes every write past it fail with EFBIG, as a full disk would.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit {
+      static_cast<rlim_t>(fs::file_size(db_) + 64 * 1024),
+          static_cast<rlim_t>(fs::file_size(db_) + 64 * 1024)
+    };
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    ::chdir(tmp_.path().c_str());
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", "big.csv", "--as",
+            "alice", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
+  EXPECT_EQ(q("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(HardeningTest, ConcurrentImportsEitherApplyWholeOrTimeOutApplyingNothing) {
+  const int kProcesses = 4;
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    std::string file = "p" + std::to_string(p) + ".csv";
+    write_file(tmp_ / file, viewers("p" + std::to_string(p), 4000));
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      // Half of them give up at once when another holds the lock.
+      auto r = run_process({kRoster, "--db", db_, "-q", "import", file, "--as", "alice",
+                            "--lock-timeout", p % 2 ? "0" : "120"},
+                           tmp_.path());
+      ::_exit(r.exit_code);
+    }
+    children.push_back(pid);
+  }
+  int applied = 0;
+  for (int p = 0; p < kProcesses; ++p) {
+    int status = 0;
+    ::waitpid(children[p], &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    int code = WEXITSTATUS(status);
+    std::string rows =
+        q("SELECT count(*) FROM users WHERE username LIKE 'p" + std::to_string(p) + ".%'");
+    if (code == 0) {
+      EXPECT_EQ(rows, "4000") << "process " << p;
+      ++applied;
+    } else {
+      EXPECT_EQ(code, 5) << "process " << p;
+      EXPECT_EQ(p % 2, 1) << "a patient import gave up";
+      EXPECT_EQ(rows, "0") << "process " << p;
+    }
+  }
+  EXPECT_GE(applied, 2);  // the patient ones always get their turn
+  EXPECT_EQ(q("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(HardeningTest, KilledAtTwentyPointsTheDirectoryIsAlwaysAsBefore) {
+  write_file(tmp_ / "big.csv", viewers("big", 60000));
+  std::string before = snapshot();
+  fs::copy_file(db_, tmp_ / "pristine.db");
+  // How long one whole run takes here, to spread the kills over it.
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(roster({"-q", "import", "big.csv", "--as", "alice"}).exit_code, 0);
+  double full = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  int killed = 0;
+  for (int point = 0; point < 24 && killed < 20; ++point) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_ + suffix);
+    fs::copy_file(tmp_ / "pristine.db", db_);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::chdir(tmp_.path().c_str());
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", "big.csv", "--as",
+              "alice", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(full * point / 24.0));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFSIGNALED(status)) continue;  // it finished first: not a kill point
+    ++killed;
+    EXPECT_EQ(q("PRAGMA integrity_check"), "ok") << "kill point " << point;
+    EXPECT_EQ(snapshot(), before) << "kill point " << point;
+  }
+  EXPECT_GE(killed, 20);
+  // The next import works normally.
+  EXPECT_EQ(roster({"-q", "import", "big.csv", "--as", "alice"}).exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'big.%'"), "60000");
+}
+
+}  // namespace
+}  // namespace roster
