@@ -3,7 +3,8 @@
 # builds with warnings as errors and runs the whole suite through ctest, then
 # does it again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Environment: JOBS (parallel build jobs, default: all cores), BUILD_ROOT
-# (default: build/), SKIP_SANITIZE=1 to skip the sanitizer pass.
+# (default: build/), SKIP_SANITIZE=1 to skip the sanitizer pass, SKIP_FUZZ=1 to
+# skip the short fuzz run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,6 +36,12 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
   run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DROSTER_SANITIZE=ON
+fi
+# A short, seeded fuzz run of the reader and of the import pipeline (clang,
+# libFuzzer, ASan + UBSan); scripts/fuzz.sh runs them as long as you like.
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzz: short bounded run"
+  scripts/fuzz.sh 15 -seed=1
 fi
 # Keep the benchmark script working; its figures never decide anything here.
 echo "== benchmark smoke run (5,000 rows)"
