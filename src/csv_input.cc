@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -312,9 +313,16 @@ bool CsvInput::next(RawRow& row) {
           "the same line, and a quote inside it is written \"\"",
           row.cells.size());
     } else {
-      // Spreadsheets pad rows with empty trailing cells; they carry nothing.
+      // Spreadsheets pad rows (and headers) with empty trailing cells; they
+      // carry nothing. Drop extra empty cells, and fill in cells that only
+      // unnamed header columns would hold.
       while (row.cells.size() > header_.size() && row.cells.back().empty()) {
         row.cells.pop_back();
+      }
+      while (row.cells.size() < header_.size() && header_[row.cells.size()].empty() &&
+             std::all_of(header_.begin() + static_cast<std::ptrdiff_t>(row.cells.size()),
+                         header_.end(), [](const std::string& h) { return h.empty(); })) {
+        row.cells.emplace_back();
       }
       bool all_empty = true;
       for (const std::string& c : row.cells) all_empty = all_empty && c.empty();

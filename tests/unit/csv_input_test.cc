@@ -104,6 +104,16 @@ TEST_F(CsvInputTest, BlankLinesAndEmptyPaddingAreSkippedButCounted) {
   EXPECT_FALSE(r[0].malformed);
 }
 
+TEST_F(CsvInputTest, RowsMayOmitCellsOfUnnamedHeaderColumns) {
+  auto in = open("Username,E-mail,Action,,\nbob,b@x.com,Create\namy,a@x.com,Create,,,\n");
+  ASSERT_TRUE(in.is_ok());
+  auto r = rows(**in);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_FALSE(r[0].malformed) << r[0].malformed_reason;
+  EXPECT_FALSE(r[1].malformed) << r[1].malformed_reason;
+  EXPECT_EQ(r[0].cells.size(), 5u);
+}
+
 TEST_F(CsvInputTest, FileLevelRefusals) {
   EXPECT_EQ(refusal(""), Code::kFileEmpty);
   EXPECT_EQ(refusal("\n\n"), Code::kFileEmpty);

@@ -1,0 +1,111 @@
+// The malformed-input corpus: every file in tests/data/malformed has a defined
+// outcome in expected.txt (exit code, the codes and lines reported, how many
+// valid rows were still created). Some cases too large for git are generated.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::query;
+using testing::read_file;
+using testing::run_process;
+using testing::TempDir;
+
+const std::string kRoster = ROSTER_BINARY;
+
+class MalformedTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    master_ = new TempDir;
+    testing::make_sample_directory(*master_ / "sample.db", master_->path());
+  }
+  static void TearDownTestSuite() {
+    delete master_;
+    master_ = nullptr;
+  }
+  // Imports `file` into a fresh copy of the sample directory.
+  testing::ProcessResult import(const std::string& file) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_ + suffix);
+    fs::copy_file(*master_ / "sample.db", db_);
+    return run_process(
+        {kRoster, "--db", db_, "import", file, "--as", "alice", "--report-dir", tmp_.path()},
+        tmp_.path());
+  }
+  std::string created(const std::string& prefix) {
+    return query(db_, "SELECT count(*) FROM users WHERE username LIKE '" + prefix + "%'");
+  }
+  static TempDir* master_;
+  TempDir tmp_;
+  std::string db_ = tmp_ / "roster.db";
+};
+TempDir* MalformedTest::master_ = nullptr;
+
+TEST_F(MalformedTest, EveryFileHasItsDefinedOutcome) {
+  std::string dir = testing::source_dir() + "/tests/data/malformed/";
+  std::ifstream expected(dir + "expected.txt");
+  std::string line;
+  int cases = 0;
+  while (std::getline(expected, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    std::string name;
+    int exit_code = -1;
+    words >> name >> exit_code;
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(fs::exists(dir + name + ".csv"));
+    auto r = import(dir + name + ".csv");
+    EXPECT_EQ(r.exit_code, exit_code) << r.out << r.err;
+    std::string rejected = read_file(tmp_ / (name + ".rejected.csv"));
+    auto summary = nlohmann::json::parse(read_file(tmp_ / (name + ".summary.json")));
+    std::string word;
+    while (words >> word) {
+      if (word.rfind("created=", 0) == 0) {
+        EXPECT_EQ(created("ok."), word.substr(8));
+      } else if (size_t at = word.find('@'); at != std::string::npos) {
+        // CODE@LINE: the rejected report has that line, with that code.
+        std::string code = word.substr(0, at), row = word.substr(at + 1);
+        size_t start = rejected.find("\n" + row + ",");
+        ASSERT_NE(start, std::string::npos) << word << "\n" << rejected;
+        std::string report_line =
+            rejected.substr(start + 1, rejected.find('\n', start + 1) - start);
+        EXPECT_NE(report_line.find(code), std::string::npos) << report_line;
+      } else {
+        EXPECT_EQ(summary["file_error"], word) << r.out;
+      }
+    }
+    // Whatever the input, the directory is sound afterwards.
+    EXPECT_EQ(query(db_, "PRAGMA integrity_check"), "ok");
+    ++cases;
+  }
+  EXPECT_EQ(cases, 20);
+}
+
+TEST_F(MalformedTest, ATenMegabyteCellIsRejectedNotTruncated) {
+  std::string big(10 << 20, 'x');
+  testing::write_file(
+      tmp_ / "big-cell.csv",
+      "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+      "Sources,Action\nbig.1," +
+          big +
+          "@x.com,1,1,1,UTC,Viewer,,Create\n"
+          "ok.1,ok.1@x.com,1,1,1,UTC,Viewer,,Create\n");
+  auto r = import(tmp_ / "big-cell.csv");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_LT(r.out.size(), 20000u);  // messages quote a cut-down value
+  std::string rejected = read_file(tmp_ / "big-cell.rejected.csv");
+  EXPECT_NE(rejected.find("EMAIL_INVALID"), std::string::npos);
+  EXPECT_NE(rejected.find(big + "@x.com"), std::string::npos);  // the cell, verbatim
+  EXPECT_EQ(created("ok."), "1");
+}
+
+}  // namespace
+}  // namespace roster
