@@ -144,6 +144,7 @@ class ImportRun {
   ExitCode decide(CsvInput& input);
   ExitCode finish(ExitCode code, const std::string& outcome, std::string message);
   ExitCode fail(const Status& status);
+  Job job_record(ExitCode code, const std::string& outcome) const;
   void say(const std::string& line) {
     if (!options_.quiet) out_ << line << '\n';
   }
@@ -329,10 +330,31 @@ ExitCode ImportRun::decide(CsvInput& input) {
                   "--on-error abort: a row was rejected, so nothing "
                   "was applied");
   }
-  Status st = dir_.commit();
-  if (!st.is_ok()) return fail(st);
+  // The job's outcome is written inside the transaction, so that it commits
+  // with the rows: a run killed right after COMMIT still shows as committed.
   s_.committed = true;
+  Status st = dir_.finish_job(job_record(code, "committed"));
+  if (st.is_ok()) st = dir_.commit();
+  if (!st.is_ok()) {
+    s_.committed = false;
+    return fail(st);
+  }
   return finish(code, "committed", "");
+}
+
+Job ImportRun::job_record(ExitCode code, const std::string& outcome) const {
+  Job job;
+  job.id = s_.job_id;
+  job.sha256 = s_.sha256;
+  job.finished_at = s_.finished_at.empty() ? now_utc_iso8601() : s_.finished_at;
+  job.rows_read = s_.rows_read;
+  job.created = s_.created;
+  job.updated = s_.updated;
+  job.unchanged = s_.unchanged;
+  job.rejected = s_.rejected;
+  job.outcome = outcome;
+  job.exit_code = static_cast<int>(code);
+  return job;
 }
 
 ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::string message) {
@@ -348,20 +370,7 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   if (rejected_) keep(rejected_->finish());
   if (changes_) keep(changes_->finish());
 
-  if (s_.job_id != 0) {
-    Job job;
-    job.id = s_.job_id;
-    job.sha256 = s_.sha256;
-    job.finished_at = s_.finished_at;
-    job.rows_read = s_.rows_read;
-    job.created = s_.created;
-    job.updated = s_.updated;
-    job.unchanged = s_.unchanged;
-    job.rejected = s_.rejected;
-    job.outcome = outcome;
-    job.exit_code = s_.exit_code;
-    keep(dir_.finish_job(job));
-  }
+  if (s_.job_id != 0) keep(dir_.finish_job(job_record(code, outcome)));
   keep(write_file_atomically(paths_.summary, summary_json(s_)));
 
   if (code == ExitCode::kFileRefused || code == ExitCode::kDatabase) {

@@ -9,8 +9,8 @@
 #include <regex>
 #include <set>
 
+#include "e2e_util.h"
 #include "roster/error_code.h"
-#include "test_util.h"
 
 namespace roster {
 namespace {
@@ -22,46 +22,11 @@ using testing::run_process;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kRoster = ROSTER_BINARY;
+using testing::kRoster;
 
 std::string data(const std::string& rel) { return testing::source_dir() + "/tests/data/" + rel; }
 
-class CliTest : public ::testing::Test {
- protected:
-  // The sample directory is built once, by the binary, and copied per test.
-  static void SetUpTestSuite() {
-    master_ = new TempDir;
-    std::string db = *master_ / "sample.db";
-    auto step = [&](std::vector<std::string> args) {
-      args.insert(args.begin(), {kRoster, "--db", db});
-      auto r = run_process(args, master_->path());
-      ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    };
-    step({"init", "--admin", "alice", "--email", "alice@northwind-retail.com"});
-    step({"sources", "import", testing::sample("sources.csv"), "--as", "alice", "--report-dir",
-          "."});
-    step({"sales-channels", "import", testing::sample("sales-channels.csv"), "--as", "alice",
-          "--report-dir", "."});
-    step({"roles", "import", testing::sample("roles.csv"), "--as", "alice", "--report-dir", "."});
-    step({"import", testing::sample("users-onboarding.csv"), "--as", "alice", "--report-dir", "."});
-  }
-  static void TearDownTestSuite() {
-    delete master_;
-    master_ = nullptr;
-  }
-  void SetUp() override { fs::copy_file(*master_ / "sample.db", db_); }
-
-  testing::ProcessResult roster(std::vector<std::string> args, const std::string& stdin_data = "") {
-    args.insert(args.begin(), {kRoster, "--db", db_});
-    return run_process(args, tmp_.path(), {}, stdin_data);
-  }
-  std::string q(const std::string& sql) { return query(db_, sql); }
-
-  static TempDir* master_;
-  TempDir tmp_;
-  std::string db_ = tmp_ / "roster.db";
-};
-TempDir* CliTest::master_ = nullptr;
+using CliTest = testing::BinaryTest;
 
 TEST_F(CliTest, SampleMistakesAreReportedAndTheValidRowsCommitted) {
   std::string users_before = q("SELECT count(*) FROM users");
@@ -155,8 +120,7 @@ TEST_F(CliTest, EveryCodeCaseReportsItsCode) {
   auto cases = code_cases(tmp_.path());
   ASSERT_GT(cases.size(), 60u);
   for (const CodeCase& c : cases) {
-    fs::remove(db_);
-    fs::copy_file(*master_ / "sample.db", db_);
+    restore_sample();
     std::vector<std::string> args;
     if (c.kind != "users") args.push_back(c.kind);
     args.insert(args.end(), {"import", c.file, "--as", c.actor, "--report-dir", "."});

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "test_util.h"
+#include "e2e_util.h"
 
 namespace roster {
 namespace {
@@ -20,34 +20,17 @@ using testing::read_file;
 using testing::run_process;
 using testing::TempDir;
 
-const std::string kRoster = ROSTER_BINARY;
-
-class MalformedTest : public ::testing::Test {
+class MalformedTest : public testing::BinaryTest {
  protected:
-  static void SetUpTestSuite() {
-    master_ = new TempDir;
-    testing::make_sample_directory(*master_ / "sample.db", master_->path());
-  }
-  static void TearDownTestSuite() {
-    delete master_;
-    master_ = nullptr;
-  }
   // Imports `file` into a fresh copy of the sample directory.
   testing::ProcessResult import(const std::string& file) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_ + suffix);
-    fs::copy_file(*master_ / "sample.db", db_);
-    return run_process(
-        {kRoster, "--db", db_, "import", file, "--as", "alice", "--report-dir", tmp_.path()},
-        tmp_.path());
+    restore_sample();
+    return roster({"import", file, "--as", "alice", "--report-dir", tmp_.path()});
   }
   std::string created(const std::string& prefix) {
-    return query(db_, "SELECT count(*) FROM users WHERE username LIKE '" + prefix + "%'");
+    return q("SELECT count(*) FROM users WHERE username LIKE '" + prefix + "%'");
   }
-  static TempDir* master_;
-  TempDir tmp_;
-  std::string db_ = tmp_ / "roster.db";
 };
-TempDir* MalformedTest::master_ = nullptr;
 
 TEST_F(MalformedTest, EveryFileHasItsDefinedOutcome) {
   std::string dir = testing::source_dir() + "/tests/data/malformed/";

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "test_util.h"
+#include "e2e_util.h"
 
 namespace roster {
 namespace {
@@ -24,48 +24,16 @@ using testing::run_process;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kRoster = ROSTER_BINARY;
-const std::string kHeader =
-    "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
-    "Sources,Action\n";
+using testing::kRoster;
+using testing::kUsersHeader;
+using testing::viewers;
 
-// `n` new Viewer users named <prefix>.<i>.
-std::string viewers(const std::string& prefix, int n, const std::string& action = "Create") {
-  std::string out = kHeader;
-  const char* zones[] = {"UTC", "Europe/Paris", "America/Chicago", "Asia/Tokyo"};
-  for (int i = 0; i < n; ++i) {
-    std::string u = prefix + "." + std::to_string(i);
-    out += u + "," + u + "@load.example,1,1,1," + zones[i % 4] + ",Viewer,," + action + "\n";
-  }
-  return out;
-}
-
-class RunSafetyTest : public ::testing::Test {
+class RunSafetyTest : public testing::BinaryTest {
  protected:
-  static void SetUpTestSuite() {
-    master_ = new TempDir;
-    testing::make_sample_directory(*master_ / "sample.db", master_->path());
-  }
-  static void TearDownTestSuite() {
-    delete master_;
-    master_ = nullptr;
-  }
-  void SetUp() override { fs::copy_file(*master_ / "sample.db", db_); }
-
-  testing::ProcessResult roster(std::vector<std::string> args) {
-    args.insert(args.begin(), {kRoster, "--db", db_});
-    return run_process(args, tmp_.path());
-  }
   nlohmann::json summary(const std::string& stem) {
     return nlohmann::json::parse(read_file(tmp_ / (stem + ".summary.json")));
   }
-  std::string q(const std::string& sql) { return query(db_, sql); }
-
-  static TempDir* master_;
-  TempDir tmp_;
-  std::string db_ = tmp_ / "roster.db";
 };
-TempDir* RunSafetyTest::master_ = nullptr;
 
 TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
   auto count_rows = [&](std::vector<std::string> args) {
@@ -85,7 +53,7 @@ TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
             expect("u.all_sources = 1 OR u.id IN (SELECT user_id FROM user_sources us JOIN "
                    "sources s ON s.id = us.source_id WHERE s.external_id = 'EAST-001')"));
   EXPECT_EQ(count_rows({"--role", "store_manager", "--source", "EAST-001"}), 1);  // tom.reilly
-  write_file(tmp_ / "off.csv", kHeader +
+  write_file(tmp_ / "off.csv", kUsersHeader +
                                    "hq.it,hq.it@northwind-retail.com,0,1,1,"
                                    "America/Chicago,Headquarters,,Update\n");
   ASSERT_EQ(roster({"import", "off.csv", "--as", "alice"}).exit_code, 0);
@@ -173,10 +141,10 @@ TEST_F(RunSafetyTest, UpsertMaxErrorsAndDuplicateFilesOverTheBinary) {
       << dup.out;
   EXPECT_EQ(summary("upsert")["outcome"], "duplicate");
 
-  std::string bad = kHeader;
+  std::string bad = kUsersHeader;
   for (int i = 0; i < 10; ++i)
     bad += "bad." + std::to_string(i) + ",nope,1,1,1,UTC,Viewer,,Create\n";
-  write_file(tmp_ / "bad.csv", viewers("fine", 2).substr(0) + bad.substr(kHeader.size()));
+  write_file(tmp_ / "bad.csv", viewers("fine", 2).substr(0) + bad.substr(kUsersHeader.size()));
   auto r = roster({"import", "bad.csv", "--as", "alice", "--max-errors", "3"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(summary("bad")["rows"]["rejected"], 4);
@@ -298,7 +266,7 @@ TEST_F(RunSafetyTest, AKilledImportAppliesNothingAndShowsAsInterrupted) {
 TEST_F(RunSafetyTest, AuditTrailAsCsv) {
   write_file(
       tmp_ / "change.csv",
-      kHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n");
+      kUsersHeader + "hq.it,hq.it@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n");
   ASSERT_EQ(roster({"import", "change.csv", "--as", "alice"}).exit_code, 0);
   int64_t job = summary("change")["job_id"];
   auto a = roster({"audit", "--user", "HQ.IT", "--job", std::to_string(job)});

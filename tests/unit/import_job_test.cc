@@ -18,23 +18,11 @@ using testing::read_file;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kUserHeader =
-    "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
-    "Sources,Action\n";
-
-// Each test gets its own copy of the sample retailer's directory.
-class ImportJobTest : public ::testing::Test {
+// Runs imports in-process on a copy of the sample retailer's directory.
+class ImportJobTest : public testing::SampleDirectoryTest {
  protected:
-  static void SetUpTestSuite() {
-    master_ = new TempDir;
-    testing::make_sample_directory(*master_ / "sample.db", master_->path());
-  }
-  static void TearDownTestSuite() {
-    delete master_;
-    master_ = nullptr;
-  }
   void SetUp() override {
-    std::filesystem::copy_file(*master_ / "sample.db", db_);
+    SampleDirectoryTest::SetUp();
     Directory::Options o;
     o.catalog = &catalog_;
     auto d = Directory::open(db_, o);
@@ -53,15 +41,11 @@ class ImportJobTest : public ::testing::Test {
   }
   int64_t count(const std::string& sql) { return std::stoll(query(db_, sql)); }
 
-  static TempDir* master_;
-  TempDir tmp_;
-  std::string db_ = tmp_ / "roster.db";
   std::vector<Permission> catalog_ = permission_catalog();
   std::unique_ptr<Directory> dir_;
   Summary summary_;
   std::string output_;
 };
-TempDir* ImportJobTest::master_ = nullptr;
 
 TEST_F(ImportJobTest, ActorIsCheckedBeforeAnyRowIsRead) {
   int64_t jobs = count("SELECT count(*) FROM jobs");
@@ -69,17 +53,17 @@ TEST_F(ImportJobTest, ActorIsCheckedBeforeAnyRowIsRead) {
   o.actor = "nobody";
   EXPECT_EQ(import("garbage", o), ExitCode::kActor);
   o.actor = "svc.oms-sync";  // API Integration: no configuration.users
-  EXPECT_EQ(import(kUserHeader, o), ExitCode::kActor);
+  EXPECT_EQ(import(testing::kUsersHeader, o), ExitCode::kActor);
   EXPECT_NE(output_.find("configuration.users"), std::string::npos) << output_;
   ASSERT_TRUE(dir_->exec("UPDATE users SET enabled = 0 WHERE username = 'd.chen'").is_ok());
   o.actor = "d.chen";
-  EXPECT_EQ(import(kUserHeader, o), ExitCode::kActor);
+  EXPECT_EQ(import(testing::kUsersHeader, o), ExitCode::kActor);
   EXPECT_EQ(count("SELECT count(*) FROM jobs"), jobs);
   EXPECT_FALSE(testing::file_exists(tmp_ / "in.summary.json"));
 }
 
 TEST_F(ImportJobTest, SkipCommitsTheValidRowsAbortCommitsNothing) {
-  std::string file = kUserHeader +
+  std::string file = testing::kUsersHeader +
                      "new.one,new.one@x.com,1,0,0,UTC,Viewer,,Create\n"
                      "new.two,new.two@x.com,1,0,0,UTC,Nope,,Create\n";
   ImportOptions abort;
@@ -95,7 +79,7 @@ TEST_F(ImportJobTest, SkipCommitsTheValidRowsAbortCommitsNothing) {
 }
 
 TEST_F(ImportJobTest, DryRunReportsTheSameCountsAndCommitsNothing) {
-  std::string file = kUserHeader + "new.one,new.one@x.com,1,0,0,UTC,Viewer,,Create\n";
+  std::string file = testing::kUsersHeader + "new.one,new.one@x.com,1,0,0,UTC,Viewer,,Create\n";
   ImportOptions dry;
   dry.dry_run = true;
   EXPECT_EQ(import(file, dry), ExitCode::kOk);
@@ -111,7 +95,7 @@ TEST_F(ImportJobTest, DryRunReportsTheSameCountsAndCommitsNothing) {
 }
 
 TEST_F(ImportJobTest, EachRowSeesTheEarlierRowsOfTheSameFile) {
-  std::string file = kUserHeader +
+  std::string file = testing::kUsersHeader +
                      "zed,zed@x.com,1,0,0,UTC,Viewer,,Create\n"
                      "hq.ops,ops@northwind-retail.com,1,1,1,America/New_York,Headquarters,,"
                      "Update\n"
@@ -126,7 +110,7 @@ TEST_F(ImportJobTest, EachRowSeesTheEarlierRowsOfTheSameFile) {
 }
 
 TEST_F(ImportJobTest, MaxErrorsStopsAndCommitsNothing) {
-  std::string file = kUserHeader + "ok.1,ok1@x.com,1,0,0,UTC,Viewer,,Create\n";
+  std::string file = testing::kUsersHeader + "ok.1,ok1@x.com,1,0,0,UTC,Viewer,,Create\n";
   for (int i = 0; i < 5; ++i) file += "bad" + std::to_string(i) + ",x,1,0,0,UTC,Viewer,,Create\n";
   ImportOptions o;
   o.max_errors = 2;
@@ -138,7 +122,7 @@ TEST_F(ImportJobTest, MaxErrorsStopsAndCommitsNothing) {
 }
 
 TEST_F(ImportJobTest, UpsertTurnsCreateIntoUpdateAndBack) {
-  std::string file = kUserHeader +
+  std::string file = testing::kUsersHeader +
                      "hq.ops,hq.ops@northwind-retail.com,1,1,1,Europe/Paris,Headquarters,,Create\n"
                      "newbie,newbie@x.com,1,0,0,UTC,Viewer,,Update\n";
   EXPECT_EQ(import(file), ExitCode::kRowsRejected);
@@ -151,7 +135,7 @@ TEST_F(ImportJobTest, UpsertTurnsCreateIntoUpdateAndBack) {
 }
 
 TEST_F(ImportJobTest, TheSameFileIsNotAppliedTwiceUnlessForced) {
-  std::string file = kUserHeader + "once,once@x.com,1,0,0,UTC,Viewer,,Create\n";
+  std::string file = testing::kUsersHeader + "once,once@x.com,1,0,0,UTC,Viewer,,Create\n";
   ASSERT_EQ(import(file), ExitCode::kOk);
   int64_t first_job = summary_.job_id;
   ASSERT_TRUE(dir_->exec("DELETE FROM audit WHERE target = 'once'").is_ok());
@@ -175,7 +159,7 @@ TEST_F(ImportJobTest, BlastRadiusGuardRefusesMassDisables) {
                            "s.id = us.source_id WHERE us.user_id = u.id LIMIT 1) || ',Update' "
                            "FROM users u JOIN roles r ON r.id = u.role_id "
                            "WHERE r.key = 'store_associate' ORDER BY u.username LIMIT 30");
-  std::string file = kUserHeader + rows + "\n";
+  std::string file = testing::kUsersHeader + rows + "\n";
   EXPECT_EQ(import(file), ExitCode::kGuard) << output_;
   EXPECT_EQ(summary_.disabled, 30);
   EXPECT_NE(output_.find("disable 30"), std::string::npos) << output_;
@@ -201,8 +185,8 @@ TEST_F(ImportJobTest, AnUnchangedExportReimportsAsAllUnchanged) {
 }
 
 TEST_F(ImportJobTest, ChangesAreAuditedFieldByFieldWithTheJob) {
-  std::string file =
-      kUserHeader + "hq.ops,hq.ops@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n";
+  std::string file = testing::kUsersHeader +
+                     "hq.ops,hq.ops@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n";
   ASSERT_EQ(import(file), ExitCode::kOk) << output_;
   // One entry for the user, its fields before and after.
   EXPECT_EQ(query(db_,
@@ -232,7 +216,8 @@ TEST_F(ImportJobTest, ABusyDatabaseExits5NamingTheRunningJob) {
   auto d = Directory::open(db_, o);
   ASSERT_TRUE(d.is_ok());
   dir_ = std::move(*d);
-  EXPECT_EQ(import(kUserHeader + "x,x@x.com,1,0,0,UTC,Viewer,,Create\n"), ExitCode::kDatabase);
+  EXPECT_EQ(import(testing::kUsersHeader + "x,x@x.com,1,0,0,UTC,Viewer,,Create\n"),
+            ExitCode::kDatabase);
   EXPECT_NE(output_.find("nightly.csv"), std::string::npos) << output_;
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);

@@ -158,4 +158,37 @@ void make_sample_directory(const std::string& db, const std::string& report_dir)
        "users-onboarding.csv");
 }
 
+const std::string kUsersHeader =
+    "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+    "Sources,Action\n";
+
+std::string viewers(const std::string& prefix, int n, const std::string& action) {
+  std::string out = kUsersHeader;
+  const char* zones[] = {"UTC", "Europe/Paris", "America/Chicago", "Asia/Tokyo"};
+  for (int i = 0; i < n; ++i) {
+    std::string u = prefix + "." + std::to_string(i);
+    out += u + "," + u + "@load.example,1,1,1," + zones[i % 4] + ",Viewer,," + action + "\n";
+  }
+  return out;
+}
+
+TempDir* SampleDirectoryTest::master_ = nullptr;
+
+void SampleDirectoryTest::SetUpTestSuite() {
+  master_ = new TempDir;
+  make_sample_directory(*master_ / "sample.db", master_->path());
+}
+
+void SampleDirectoryTest::TearDownTestSuite() {
+  delete master_;
+  master_ = nullptr;
+}
+
+void SampleDirectoryTest::SetUp() { restore_sample(); }
+
+void SampleDirectoryTest::restore_sample() const {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_ + suffix);
+  std::filesystem::copy_file(*master_ / "sample.db", db_);
+}
+
 }  // namespace roster::testing

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -51,5 +53,29 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // Creates the sample retailer's directory at `db`: init with admin "alice",
 // then sources, sales channels, roles and the onboarding users, all as alice.
 void make_sample_directory(const std::string& db, const std::string& report_dir);
+
+// The users template's header line.
+extern const std::string kUsersHeader;
+// A users file of `n` Viewer rows named <prefix>.<i>, with all scopes.
+std::string viewers(const std::string& prefix, int n, const std::string& action = "Create");
+
+// Each test gets its own copy (db_) of the sample retailer's directory, built
+// once per suite, and a fresh folder (tmp_).
+class SampleDirectoryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  void SetUp() override;
+  // Rows of `sql` on db_ (see query()).
+  std::string q(const std::string& sql) const { return query(db_, sql); }
+  // db_ again as the suite's pristine copy (and its WAL files removed).
+  void restore_sample() const;
+
+  TempDir tmp_;
+  std::string db_ = tmp_ / "roster.db";
+
+ private:
+  static TempDir* master_;
+};
 
 }  // namespace roster::testing
