@@ -1,8 +1,6 @@
 #include "roster/cli.h"
 
 #include <fmt/format.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
@@ -12,11 +10,14 @@
 #include <ostream>
 
 #include "commands.h"
+#include "logging.h"
 
 namespace roster {
 namespace po = boost::program_options;
 
 namespace {
+
+const char* const kSystemConfig = "/etc/roster/roster.conf";
 
 struct CommandSpec {
   std::string name;  // "import", "sources import", ...
@@ -154,12 +155,24 @@ std::vector<CommandSpec> command_table() {
 
 po::options_description global_options() {
   po::options_description d("Global options");
-  d.add_options()("help,h", "show help")("version", "show the version")(
-      "db", po::value<std::string>(), "the directory file (default: $ROSTER_DB, then ./roster.db)")(
-      "config", po::value<std::string>(), "read options from this INI file (long names as keys)")(
-      "log-file", po::value<std::string>(), "also write the log to this file")(
-      "log-level", po::value<std::string>()->default_value("warn"),
-      "trace, debug, info, warn, error or off")("quiet,q", po::bool_switch(), "print only errors");
+  auto add = d.add_options();
+  add("help,h", "show help");
+  add("version", "show the version");
+  add("db", po::value<std::string>(),
+      "the directory file (default: $ROSTER_DB, then the config file, then ./roster.db)");
+  add("config", po::value<std::string>(),
+      "read options from this INI file, long option names as keys (default: $ROSTER_CONFIG, "
+      "then /etc/roster/roster.conf when it exists)");
+  add("log-file", po::value<std::string>(), "also write the log to this file, rotated by size");
+  add("log-max-size", po::value<size_t>()->default_value(10), "rotate the log file past N MiB");
+  add("log-max-files", po::value<size_t>()->default_value(5), "keep N rotated log files");
+  add("log-format", po::value<std::string>()->default_value("text"),
+      "text, or json (one object a line)");
+  add("syslog", po::bool_switch(), "also log to syslog / journald");
+  add("log-level", po::value<std::string>()->default_value("warn"),
+      "trace, debug, info, warn, error or off, for standard error (the log file and syslog "
+      "get info or finer)");
+  add("quiet,q", po::bool_switch(), "print only errors");
   return d;
 }
 
@@ -175,24 +188,28 @@ std::string general_help(const std::vector<CommandSpec>& table) {
   return s;
 }
 
-void setup_logging(const po::variables_map& vm, std::ostream& err) {
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err);
-  std::vector<spdlog::sink_ptr> sinks{sink};
-  if (vm.count("log-file")) {
-    sinks.push_back(
-        std::make_shared<spdlog::sinks::basic_file_sink_mt>(vm["log-file"].as<std::string>()));
-  }
-  auto logger = std::make_shared<spdlog::logger>("roster", sinks.begin(), sinks.end());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S%z roster[%P] %l: %v");
-  std::string level = vm["log-level"].as<std::string>();
-  auto lvl = spdlog::level::from_str(level);
-  if (lvl == spdlog::level::off && level != "off") {
-    throw po::error("--log-level must be trace, debug, info, warn, error or off");
-  }
-  if (vm["quiet"].as<bool>() && vm["log-level"].defaulted()) lvl = spdlog::level::err;
-  logger->set_level(lvl);
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
+LogOptions log_options(const po::variables_map& vm) {
+  LogOptions o;
+  o.level = vm["log-level"].as<std::string>();
+  o.level_given = !vm["log-level"].defaulted();
+  o.quiet = vm["quiet"].as<bool>();
+  if (vm.count("log-file")) o.file = vm["log-file"].as<std::string>();
+  o.max_size_mb = vm["log-max-size"].as<size_t>();
+  o.max_files = vm["log-max-files"].as<size_t>();
+  o.syslog = vm["syslog"].as<bool>();
+  std::string format = vm["log-format"].as<std::string>();
+  if (format != "text" && format != "json") throw po::error("--log-format takes text or json");
+  o.json = format == "json";
+  return o;
+}
+
+// The config file: --config, else $ROSTER_CONFIG, else /etc/roster/roster.conf
+// when it exists.
+std::string config_path(const po::variables_map& vm) {
+  if (vm.count("config")) return vm["config"].as<std::string>();
+  if (const char* env = std::getenv("ROSTER_CONFIG"); env && *env) return env;
+  std::ifstream probe(kSystemConfig);
+  return probe ? kSystemConfig : "";
 }
 
 // The command name and its own arguments: "sources import x.csv" gives
@@ -224,6 +241,9 @@ int usage_error(std::ostream& err, const std::string& message, const std::string
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  struct LoggingGuard {
+    ~LoggingGuard() { reset_logging(); }
+  } logging_guard;
   const std::vector<CommandSpec> table = command_table();
   po::options_description global = global_options();
   std::string command;
@@ -271,8 +291,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     // --db: command line, then ROSTER_DB, then the config file, then ./roster.db.
     std::string db = vm.count("db") ? vm["db"].as<std::string>() : "";
     if (const char* env = std::getenv("ROSTER_DB"); db.empty() && env && *env) db = env;
-    if (vm.count("config")) {
-      std::string path = vm["config"].as<std::string>();
+    if (std::string path = config_path(vm); !path.empty()) {
       std::ifstream in(path);
       if (!in) return usage_error(err, "cannot read the config file \"" + path + "\"", command);
       po::options_description both;
@@ -280,7 +299,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       po::store(po::parse_config_file(in, both, true), vm);
     }
     po::notify(vm);
-    setup_logging(vm, err);
+    setup_logging(log_options(vm), err);
     if (db.empty()) db = vm.count("db") ? vm["db"].as<std::string>() : "roster.db";
     CommandContext ctx{vm, out, err, db, vm["quiet"].as<bool>()};
     return static_cast<int>(spec->run(ctx));
@@ -288,6 +307,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return usage_error(err, e.what(), command);
   } catch (const spdlog::spdlog_ex& e) {
     return usage_error(err, std::string("cannot set up logging: ") + e.what(), command);
+  } catch (const std::invalid_argument& e) {
+    return usage_error(err, e.what(), command);
   }
 }
 

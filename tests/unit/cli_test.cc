@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "test_util.h"
 
@@ -80,6 +82,47 @@ TEST(Cli, CommandOptionsComeFromTheConfigFileToo) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   // on-error = abort came from the file: the valid row was not committed either.
   EXPECT_EQ(testing::query(db, "SELECT count(*) FROM sources"), "0");
+}
+
+TEST(Cli, ConfigFileFromTheEnvironmentWhenNotGiven) {
+  TempDir dir;
+  write_file(dir / "env.ini", "db = " + (dir / "from-roster-config.db") + "\n");
+  ::setenv("ROSTER_CONFIG", (dir / "env.ini").c_str(), 1);
+  auto r = cli({"-q", "init"});
+  ::unsetenv("ROSTER_CONFIG");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(testing::file_exists(dir / "from-roster-config.db"));
+}
+
+TEST(Cli, EveryRunLogsItsJobToTheLogFileAsJson) {
+  TempDir dir;
+  std::string db = dir / "r.db";
+  ASSERT_EQ(cli({"--db", db, "-q", "init", "--admin", "alice", "--email", "a@x.com"}).exit_code, 0);
+  write_file(dir / "s.csv",
+             "External ID,Name,Type,Enabled,Action\nS1,Shop \"One\",store,1,Create\n");
+  auto r = cli({"--db", db, "--log-file", dir / "roster.log", "--log-format", "json", "sources",
+                "import", dir / "s.csv", "--as", "alice"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");  // standard error stays at warn
+  std::istringstream log(testing::read_file(dir / "roster.log"));
+  std::string line;
+  bool found = false;
+  while (std::getline(log, line)) {
+    auto j = nlohmann::json::parse(line);  // every line is one JSON object
+    ASSERT_TRUE(j.contains("time") && j.contains("level") && j.contains("pid"));
+    std::string message = j["message"];
+    if (message.find("job 2 sources") != std::string::npos &&
+        message.find("actor=alice") != std::string::npos &&
+        message.find("created=1") != std::string::npos) {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << testing::read_file(dir / "roster.log");
+}
+
+TEST(Cli, BadLoggingOptionsAreUsageErrors) {
+  EXPECT_EQ(cli({"--log-format", "xml", "jobs"}).exit_code, 2);
+  EXPECT_EQ(cli({"--log-level", "loud", "jobs"}).exit_code, 2);
 }
 
 TEST(Cli, MissingConfigFileIsAUsageError) {
