@@ -54,7 +54,8 @@ void import_options(po::options_description& d, bool allow_dry_run) {
       "where to write the reports (default: beside the input file)")(
       "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty")(
       "lock-timeout", po::value<int>()->default_value(30),
-      "seconds to wait for another import to finish");
+      "seconds to wait for another import to finish")("no-progress", po::bool_switch(),
+                                                      "no live progress line, even on a terminal");
 }
 
 std::vector<CommandSpec> command_table() {

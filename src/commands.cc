@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ostream>
@@ -220,6 +221,9 @@ ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool val
   int lock_timeout = vm["lock-timeout"].as<int>();
   if (lock_timeout < 0) return report(ctx, Status::usage("--lock-timeout takes 0 or more"));
   o.quiet = ctx.quiet;
+  // A progress line only for a person watching a terminal.
+  bool no_progress = vm.count("no-progress") && vm["no-progress"].as<bool>();
+  if (!o.quiet && !no_progress && ::isatty(STDERR_FILENO)) o.progress = &ctx.err;
   auto dir = open_directory(ctx, false, lock_timeout);
   if (!dir.is_ok()) return report(ctx, dir.status());
   return run_import(**dir, o, ctx.out);

@@ -301,6 +301,7 @@ bool CsvInput::next(RawRow& row) {
           fmt::format("reading \"{}\" failed: {}", impl_->path, std::strerror(src.read_errno()))));
     }
     if (line == nullptr) return false;
+    consumed_ += std::strlen(line) + 1;
     if (is_blank(line)) continue;
 
     row.line = impl_->reader->get_file_line();

@@ -49,8 +49,10 @@ class CsvInput {
   bool next(RawRow& row);
   const Status& status() const { return status_; }
 
-  // Bytes consumed so far, and the file's size when known (0 otherwise).
+  // Bytes read from the file so far (the reader reads ahead), the bytes of the
+  // lines handed out so far, and the file's size when known (0 otherwise).
   uint64_t bytes_read() const;
+  uint64_t bytes_consumed() const { return consumed_; }
   uint64_t total_bytes() const { return total_bytes_; }
   // Lowercase hex SHA-256 of every byte read; complete once next() returned false.
   std::string sha256_hex() const;
@@ -67,6 +69,7 @@ class CsvInput {
   std::vector<RowError> header_warnings_;
   Status status_;
   uint64_t total_bytes_ = 0;
+  uint64_t consumed_ = 0;
 };
 
 // Splits one CSV line into cells with RFC 4180 quoting, trimming spaces around

@@ -86,7 +86,11 @@ struct ImportOptions {
   std::string default_timezone;
   bool quiet = false;
   size_t terminal_limit = 20;  // rejected rows printed on the terminal
+  // Where to draw the live progress line (a terminal), or null for none. It is
+  // drawn only for files of more than kProgressMinBytes.
+  std::ostream* progress = nullptr;
 };
+inline constexpr uint64_t kProgressMinBytes = 1 << 20;
 
 // Runs one import from start to finish: actor check, header, one transaction
 // over the streamed rows, reports, job record. Prints the rejected rows (up to
