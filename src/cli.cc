@@ -28,9 +28,18 @@ struct CommandSpec {
 };
 
 void file_argument(po::options_description& d, po::positional_options_description& p) {
-  d.add_options()("file", po::value<std::string>()->required(),
-                  "the CSV file to read (- for standard input)");
+  d.add_options()("file", po::value<std::string>(), "the CSV file to read (- for standard input)");
   p.add("file", 1);
+}
+
+void inbox_options(po::options_description& d) {
+  auto add = d.add_options();
+  add("inbox", po::value<std::string>(),
+      "instead of FILE: import every *.csv of this folder, in name order, one job each");
+  add("archive", po::value<std::string>(), "with --inbox: where imported files go (INBOX/archive)");
+  add("failed", po::value<std::string>(), "with --inbox: where refused files go (INBOX/failed)");
+  add("min-age", po::value<int>()->default_value(60),
+      "with --inbox: leave files modified less than this many seconds ago");
 }
 
 void import_options(po::options_description& d, bool allow_dry_run) {
@@ -97,11 +106,12 @@ std::vector<CommandSpec> command_table() {
                  },
                  [k](const CommandContext& c) { return cmd_export_reference(c, k); }});
   }
-  t.push_back({"import", "roster import FILE --as ACTOR [options]",
+  t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
                "roster import new-hires.csv --as alice --default-timezone Europe/Paris",
                [](auto& d, auto& p) {
                  file_argument(d, p);
                  import_options(d, true);
+                 inbox_options(d);
                },
                [](const CommandContext& c) { return cmd_import(c, "users", false); }});
   t.push_back({"validate", "roster validate FILE --as ACTOR (same as import --dry-run)",

@@ -11,6 +11,7 @@
 #include "roster/csv_input.h"
 #include "roster/directory.h"
 #include "roster/import_job.h"
+#include "roster/inbox.h"
 #include "roster/text.h"
 #include "roster/validate.h"
 
@@ -193,7 +194,13 @@ ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool val
            : kind == "sales-channels" ? ImportKind::kSalesChannels
                                       : ImportKind::kUsers;
   const po::variables_map& vm = ctx.vm;
-  o.file = vm["file"].as<std::string>();
+  bool inbox = vm.count("inbox") > 0;
+  if (inbox == (vm.count("file") > 0)) {
+    return report(ctx,
+                  Status::usage(inbox ? "give FILE or --inbox DIR, not both"
+                                      : "the file to import is missing (FILE, or --inbox DIR)"));
+  }
+  if (!inbox) o.file = vm["file"].as<std::string>();
   o.actor = vm["as"].as<std::string>();
   o.dry_run = validate || (vm.count("dry-run") && vm["dry-run"].as<bool>());
   std::string on_error = vm["on-error"].as<std::string>();
@@ -226,7 +233,15 @@ ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool val
   if (!o.quiet && !no_progress && ::isatty(STDERR_FILENO)) o.progress = &ctx.err;
   auto dir = open_directory(ctx, false, lock_timeout);
   if (!dir.is_ok()) return report(ctx, dir.status());
-  return run_import(**dir, o, ctx.out);
+  if (!inbox) return run_import(**dir, o, ctx.out);
+  InboxOptions in;
+  in.inbox = vm["inbox"].as<std::string>();
+  in.archive = opt(vm, "archive");
+  in.failed = opt(vm, "failed");
+  in.min_age_seconds = vm["min-age"].as<int>();
+  in.lock_timeout_seconds = lock_timeout;
+  in.import = o;
+  return run_inbox(**dir, in, ctx.out);
 }
 
 namespace {
