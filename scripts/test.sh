@@ -43,6 +43,16 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzz: short bounded run"
   scripts/fuzz.sh 15 -seed=1
 fi
+# The packages: cmake --install and the .deb, each run from a fresh prefix.
+if command -v cpack >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
+  echo "== package test"
+  scripts/package-test.sh
+fi
+# The spreadsheet round trip, when LibreOffice is installed.
+if command -v soffice >/dev/null 2>&1; then
+  echo "== spreadsheet round trip (LibreOffice)"
+  scripts/spreadsheet-test.sh
+fi
 # Keep the benchmark script working; its figures never decide anything here.
 echo "== benchmark smoke run (5,000 rows)"
 scripts/bench.sh --rows 5000 --runs 1
