@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "e2e_util.h"
 #include "roster/import_job.h"
@@ -44,6 +46,51 @@ TEST_F(OperationsTest, AProgressLineOnlyOnATerminal) {
   EXPECT_EQ(cron.exit_code, 0);
   EXPECT_EQ(cron.err.find("rows/s"), std::string::npos) << cron.err;
   EXPECT_EQ(cron.out.find("rows/s"), std::string::npos);
+}
+
+TEST_F(OperationsTest, ACronStyleRunTakesEverythingFromTheConfigFile) {
+  // No --db and no options on the command line: ROSTER_CONFIG names the file.
+  testing::write_file(tmp_ / "roster.conf",
+                      "db = " + db_ + "\nas = alice\nlog-file = " + (tmp_ / "roster.log") +
+                          "\nlog-format = json\nreport-dir = " + (tmp_ / "reports") + "\n");
+  std::filesystem::create_directories(tmp_ / "reports");
+  testing::write_file(tmp_ / "feed.csv", testing::viewers("feed", 3));
+  auto r = testing::run_process({kRoster, "-q", "import", "feed.csv"}, tmp_.path(),
+                                {{"ROSTER_CONFIG", tmp_ / "roster.conf"}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "");  // -q: nothing for cron to mail
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'feed.%'"), "3");
+  EXPECT_TRUE(std::filesystem::exists(tmp_ / "reports/feed.summary.json"));
+  std::istringstream log(testing::read_file(tmp_ / "roster.log"));
+  std::string line, job_line;
+  while (std::getline(log, line)) {
+    auto j = nlohmann::json::parse(line);
+    std::string message = j["message"];
+    if (message.find("file=feed.csv actor=alice") != std::string::npos) job_line = message;
+  }
+  EXPECT_NE(job_line.find("created=3"), std::string::npos)
+      << testing::read_file(tmp_ / "roster.log");
+
+  // The command line wins over the environment, which wins over the file.
+  std::string other = tmp_ / "other.db";
+  auto env_db =
+      testing::run_process({kRoster, "-q", "init"}, tmp_.path(),
+                           {{"ROSTER_CONFIG", tmp_ / "roster.conf"}, {"ROSTER_DB", other}});
+  EXPECT_EQ(env_db.exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(other));
+  std::string flag = tmp_ / "flag.db";
+  auto flag_db =
+      testing::run_process({kRoster, "--db", flag, "-q", "init"}, tmp_.path(),
+                           {{"ROSTER_CONFIG", tmp_ / "roster.conf"}, {"ROSTER_DB", other}});
+  EXPECT_EQ(flag_db.exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(flag));
+}
+
+TEST_F(OperationsTest, SyslogDoesNotGetInTheWay) {
+  testing::write_file(tmp_ / "feed.csv", testing::viewers("sys", 2));
+  auto r = roster({"--syslog", "--log-level", "info", "import", "feed.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'sys.%'"), "2");
 }
 
 }  // namespace
