@@ -276,6 +276,10 @@ Status Directory::error(std::string_view what) {
     detail = "the database file is damaged; restore it from a backup";
   } else if (primary == SQLITE_READONLY) {
     detail = "the database (or its folder) is read-only";
+  } else if (primary == SQLITE_CANTOPEN) {
+    detail =
+        "cannot open the file, or create its -wal and -shm companions beside it; check "
+        "that the folder exists and is writable";
   } else if (primary == SQLITE_FULL) {
     detail = "the disk is full";
   }
@@ -311,6 +315,13 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path,
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   std::unique_ptr<Directory> dir(new Directory(db, path));
   if (rc != SQLITE_OK) return dir->error("opening");
+  // SQLite quietly opens a file it cannot write read-only; say so up front.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    return Status::database(fmt::format(
+        "database \"{}\" is read-only (the file, or the file system it is on, cannot be "
+        "written); roster needs to write it, and its folder",
+        path));
+  }
   Status s = dir->configure(options.busy_timeout_ms);
   if (s.is_ok()) s = dir->migrate(kLatestVersion, options.catalog);
   if (s.is_ok()) s = dir->load_reference_data();

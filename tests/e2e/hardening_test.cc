@@ -136,6 +136,32 @@ TEST_F(HardeningTest, StorageFaultsExit5AndChangeNothing) {
   EXPECT_EQ(snapshot(), before);
 }
 
+// Runs `command` in a private mount namespace where `path` is bind-mounted
+// read-only (root ignores file modes, so chmod would prove nothing).
+testing::ProcessResult read_only(const std::string& path, const std::string& command,
+                                 const std::string& cwd) {
+  return run_process({"/usr/bin/unshare", "-m", "/bin/sh", "-c",
+                      "mount --bind -o ro '" + path + "' '" + path + "' && " + command},
+                     cwd);
+}
+
+TEST_F(HardeningTest, ReadOnlyDatabaseOrFolderExit5NamingTheFile) {
+  auto probe = read_only(tmp_.path(), "true", tmp_.path());
+  if (probe.exit_code != 0) GTEST_SKIP() << "no mount namespaces here: " << probe.err;
+  write_file(tmp_ / "ok.csv", viewers("ro", 3));
+  std::string before = snapshot();
+  std::string import = kRoster + " --db '" + db_ + "' import '" + (tmp_ / "ok.csv") +
+                       "' --as alice --report-dir /tmp";
+  for (const std::string& target : {db_, tmp_.path()}) {  // the file, then its folder
+    SCOPED_TRACE(target);
+    auto r = read_only(target, import, "/");
+    EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find(db_), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("read-only"), std::string::npos) << r.out << r.err;
+  }
+  EXPECT_EQ(snapshot(), before);
+}
+
 TEST_F(HardeningTest, ADiskThatFillsUpLeavesTheDirectoryAsItWas) {
   std::string before = snapshot();
   write_file(tmp_ / "big.csv", viewers("big", 20000));
