@@ -175,7 +175,7 @@ po::options_description global_options() {
       "read options from this INI file, long option names as keys (default: $ROSTER_CONFIG, "
       "then /etc/roster/roster.conf when it exists)");
   add("log-file", po::value<std::string>(), "also write the log to this file, rotated by size");
-  add("log-max-size", po::value<size_t>()->default_value(10), "rotate the log file past N MiB");
+  add("log-max-size", po::value<double>()->default_value(10), "rotate the log file past N MiB");
   add("log-max-files", po::value<size_t>()->default_value(5), "keep N rotated log files");
   add("log-format", po::value<std::string>()->default_value("text"),
       "text, or json (one object a line)");
@@ -205,7 +205,9 @@ LogOptions log_options(const po::variables_map& vm) {
   o.level_given = !vm["log-level"].defaulted();
   o.quiet = vm["quiet"].as<bool>();
   if (vm.count("log-file")) o.file = vm["log-file"].as<std::string>();
-  o.max_size_mb = vm["log-max-size"].as<size_t>();
+  double mib = vm["log-max-size"].as<double>();
+  if (!(mib > 0)) throw po::error("--log-max-size takes a size in MiB, more than 0");
+  o.max_size_bytes = static_cast<size_t>(mib * 1024 * 1024) + 1;
   o.max_files = vm["log-max-files"].as<size_t>();
   o.syslog = vm["syslog"].as<bool>();
   std::string format = vm["log-format"].as<std::string>();

@@ -72,7 +72,7 @@ void setup_logging(const LogOptions& options, std::ostream& err) {
   sinks.push_back(console);
   if (!options.file.empty()) {
     auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        options.file, options.max_size_mb * 1024 * 1024, options.max_files);
+        options.file, options.max_size_bytes, options.max_files);
     file->set_level(persistent_level);
     sinks.push_back(file);
   }

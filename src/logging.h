@@ -8,12 +8,12 @@ namespace roster {
 // How roster logs: spdlog to standard error, and optionally to a size-rotated
 // file and to syslog (journald), as text or as one JSON object per line.
 struct LogOptions {
-  std::string level = "warn";  // for standard error: trace ... off
-  bool level_given = false;    // --log-level was set explicitly
-  bool quiet = false;          // -q: only errors on standard error
-  std::string file;            // --log-file
-  size_t max_size_mb = 10;     // rotate the file past this size
-  size_t max_files = 5;        // keep this many rotated files
+  std::string level = "warn";        // for standard error: trace ... off
+  bool level_given = false;          // --log-level was set explicitly
+  bool quiet = false;                // -q: only errors on standard error
+  std::string file;                  // --log-file
+  size_t max_size_bytes = 10 << 20;  // rotate the file past this size
+  size_t max_files = 5;              // keep this many rotated files
   bool syslog = false;
   bool json = false;  // --log-format json
 };

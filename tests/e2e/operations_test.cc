@@ -86,6 +86,21 @@ TEST_F(OperationsTest, ACronStyleRunTakesEverythingFromTheConfigFile) {
   EXPECT_TRUE(std::filesystem::exists(flag));
 }
 
+TEST_F(OperationsTest, TheLogFileRotatesBySize) {
+  testing::write_file(tmp_ / "feed.csv", testing::viewers("rot", 1));
+  for (int run = 0; run < 8; ++run) {
+    auto r =
+        roster({"--log-file", tmp_ / "roster.log", "--log-max-size", "0.0002", "--log-max-files",
+                "2", "-q", "import", "feed.csv", "--as", "alice", "--upsert"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  EXPECT_TRUE(std::filesystem::exists(tmp_ / "roster.log"));
+  EXPECT_TRUE(std::filesystem::exists(tmp_ / "roster.1.log"));
+  EXPECT_TRUE(std::filesystem::exists(tmp_ / "roster.2.log"));
+  EXPECT_FALSE(std::filesystem::exists(tmp_ / "roster.3.log"));  // only two are kept
+  EXPECT_LE(std::filesystem::file_size(tmp_ / "roster.log"), 400u);
+}
+
 TEST_F(OperationsTest, SyslogDoesNotGetInTheWay) {
   testing::write_file(tmp_ / "feed.csv", testing::viewers("sys", 2));
   auto r = roster({"--syslog", "--log-level", "info", "import", "feed.csv", "--as", "alice"});
