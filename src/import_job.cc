@@ -201,13 +201,13 @@ ExitCode ImportRun::run() {
     spdlog::warn("{}", w.message);
   }
 
-  auto enabled = dir_.count_enabled_users();
-  if (!enabled.is_ok()) return fail(enabled.status());
-  enabled_before_ = *enabled;
-
   Status st = dir_.begin();
   if (st.is_ok()) st = dir_.reset_seen();
   if (!st.is_ok()) return fail(st);
+  // Counted inside the transaction: no other import can change it until commit.
+  auto enabled = dir_.count_enabled_users();
+  if (!enabled.is_ok()) return fail(enabled.status());
+  enabled_before_ = *enabled;
 
   JobContext context;
   context.job_id = s_.job_id;

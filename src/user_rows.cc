@@ -23,6 +23,13 @@ class UserHandler : public RowHandler {
   Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
 
  private:
+  Status find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
+                     RowIssues& issues);
+  static bool is_duplicate(const RowIssues& issues);
+  Status check_email(const RowView& row, const User* existing, const User& after,
+                     RowIssues& issues);
+  Status apply(const User* existing, User& after, std::vector<FieldChange> changes,
+               RowOutcome& outcome);
   void resolve(const RowView& row, const UserRow& in, const User* existing, User& after,
                RowIssues& issues);
   void check_access(const RowView& row, const UserRow& in, const User* existing, const User& after,
@@ -45,58 +52,19 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
     // Cells that are not text at all are not looked up any further.
     if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
   }
-  bool username_ok = is_valid_username(in.username);
-  bool first = true;
-  if (username_ok) {
-    auto seen = dir_.first_time_seen(in.username);
-    if (!seen.is_ok()) return seen.status();
-    first = *seen;
-  }
-  if (!first) {
-    add_issue(issues.errors, row.line(), col::kUsername, in.username,
-              Code::kUsernameDuplicateInFile,
-              "appears earlier in this file; only its first row counts, remove this one");
-    return Status::ok();
-  }
-  bool action_ok = true;
-  for (const RowError& e : issues.errors) action_ok = action_ok && e.code != Code::kActionInvalid;
-
   std::optional<User> found;
-  if (username_ok) {
-    auto lookup = dir_.find_user(in.username);
-    if (!lookup.is_ok()) return lookup.status();
-    found = std::move(*lookup);
-  }
+  Status st = find_target(row, in, found, issues);
+  if (!st.is_ok() || is_duplicate(issues)) return st;
   const User* existing = found ? &*found : nullptr;
-  Action action = in.action;
-  if (context_.upsert) action = existing ? Action::kUpdate : Action::kCreate;
-  if (username_ok && action_ok && action == Action::kCreate && existing) {
-    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserExists,
-              "already exists; use Action Update to change it (or run with --upsert)");
-  }
-  if (username_ok && action_ok && action == Action::kUpdate && !existing) {
-    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserNotFound,
-              "is not in the directory; use Action Create to add it (or run with --upsert)");
-  }
   if (existing) outcome.identity = existing->username;
 
   User after = existing ? *existing : User{};
   resolve(row, in, existing, after, issues);
   if (!issues.ok()) return Status::ok();
+  st = check_email(row, existing, after, issues);
+  if (!st.is_ok() || !issues.ok()) return st;
 
-  // The stored e-mail is already unique: look it up only when it changes.
-  if (!existing || !iequals(existing->email, after.email)) {
-    auto owner = dir_.email_owner(after.email);
-    if (!owner.is_ok()) return owner.status();
-    if (owner->has_value() && !iequals(**owner, after.username)) {
-      add_issue(issues.errors, row.line(), col::kEmail, after.email, Code::kEmailTaken,
-                fmt::format("already belongs to user \"{}\"; each user needs an e-mail of "
-                            "its own",
-                            **owner));
-    }
-  }
   std::vector<FieldChange> changes = diff(existing, after);
-  if (!issues.ok()) return Status::ok();
   // A row equal to the stored user writes nothing, so there is nothing to
   // authorise: an export re-imports cleanly, the actor's own row included.
   if (changes.empty()) {
@@ -112,7 +80,60 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   }
   check_access(row, in, existing, after, issues);
   if (!issues.ok()) return Status::ok();
+  return apply(existing, after, std::move(changes), outcome);
+}
 
+// The user the row names, if it exists, with the duplicate-in-file and the
+// Create/Update (or --upsert) rules.
+Status UserHandler::find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
+                                RowIssues& issues) {
+  if (!is_valid_username(in.username)) return Status::ok();  // already reported
+  auto first = dir_.first_time_seen(in.username);
+  if (!first.is_ok()) return first.status();
+  if (!*first) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username,
+              Code::kUsernameDuplicateInFile,
+              "appears earlier in this file; only its first row counts, remove this one");
+    return Status::ok();
+  }
+  auto lookup = dir_.find_user(in.username);
+  if (!lookup.is_ok()) return lookup.status();
+  found = std::move(*lookup);
+  for (const RowError& e : issues.errors) {
+    if (e.code == Code::kActionInvalid) return Status::ok();
+  }
+  Action action = context_.upsert ? (found ? Action::kUpdate : Action::kCreate) : in.action;
+  if (action == Action::kCreate && found) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserExists,
+              "already exists; use Action Update to change it (or run with --upsert)");
+  } else if (action == Action::kUpdate && !found) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserNotFound,
+              "is not in the directory; use Action Create to add it (or run with --upsert)");
+  }
+  return Status::ok();
+}
+
+bool UserHandler::is_duplicate(const RowIssues& issues) {
+  return !issues.errors.empty() && issues.errors.back().code == Code::kUsernameDuplicateInFile;
+}
+
+// EMAIL_TAKEN. The stored e-mail is already unique: look it up only when it changes.
+Status UserHandler::check_email(const RowView& row, const User* existing, const User& after,
+                                RowIssues& issues) {
+  if (existing && iequals(existing->email, after.email)) return Status::ok();
+  auto owner = dir_.email_owner(after.email);
+  if (!owner.is_ok()) return owner.status();
+  if (owner->has_value() && !iequals(**owner, after.username)) {
+    add_issue(issues.errors, row.line(), col::kEmail, after.email, Code::kEmailTaken,
+              fmt::format("already belongs to user \"{}\"; each user needs an e-mail of its own",
+                          **owner));
+  }
+  return Status::ok();
+}
+
+// Creates or updates the user and audits the change, in the run's transaction.
+Status UserHandler::apply(const User* existing, User& after, std::vector<FieldChange> changes,
+                          RowOutcome& outcome) {
   after.updated_at = context_.now;
   after.updated_by = actor_.username;
   Status st;
@@ -129,12 +150,12 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   if (!st.is_ok()) return st;
   outcome.changes = std::move(changes);
   // An update that enables or disables the user is audited as such.
-  std::string_view audit_action = !existing                            ? "create"
-                                  : existing->enabled == after.enabled ? "update"
-                                  : after.enabled                      ? "enable"
-                                                                       : "disable";
+  std::string_view action = !existing                            ? "create"
+                            : existing->enabled == after.enabled ? "update"
+                            : after.enabled                      ? "enable"
+                                                                 : "disable";
   return dir_.add_audit(context_.job_id, context_.now, actor_.username, "user", after.username,
-                        audit_action, outcome.changes);
+                        action, outcome.changes);
 }
 
 // Turns the row's names into the stored user: role, sources, sales channels.
