@@ -70,16 +70,33 @@ fs::path claim_name(const fs::path& folder, const fs::path& file) {
   return candidate;
 }
 
+// Moves one file, copying it when `to` is on another file system.
+bool move_file(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (!ec) return true;
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    spdlog::error("inbox: cannot move \"{}\" to \"{}\": {}", from.string(), to.string(),
+                  ec.message());
+    return false;
+  }
+  fs::remove(from, ec);
+  return true;
+}
+
 // Moves `file` and the reports written beside it (<stem>.*) into `folder`.
 void move_with_reports(const fs::path& file, const fs::path& folder) {
   std::string stem = file.stem().string();
+  std::vector<fs::path> moving;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(file.parent_path(), ec)) {
     std::string name = entry.path().filename().string();
     if (name == file.filename().string() || name.rfind(stem + ".", 0) == 0) {
-      fs::rename(entry.path(), folder / name, ec);
+      moving.push_back(entry.path());
     }
   }
+  for (const fs::path& path : moving) move_file(path, folder / path.filename());
 }
 
 }  // namespace

@@ -77,6 +77,18 @@ TEST_F(InboxTest, EachFileIsImportedOnceAndFiledWithItsReports) {
   EXPECT_EQ(q("SELECT count(*) FROM jobs"), jobs);
 }
 
+TEST_F(InboxTest, AnArchiveOnAnotherFileSystemWorksToo) {
+  if (!fs::is_directory("/dev/shm")) GTEST_SKIP() << "no /dev/shm here";
+  std::string archive = "/dev/shm/roster-test-archive-" + std::to_string(::getpid());
+  fs::remove_all(archive);
+  write_file(inbox_ + "/a.csv", testing::viewers("a", 2));
+  auto r = run({"--min-age", "0", "--archive", archive});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(names(archive).size(), 3u);  // the file, its plan and its summary
+  EXPECT_TRUE(names(inbox_ + "/.processing").empty());
+  fs::remove_all(archive);
+}
+
 TEST_F(InboxTest, RecentFilesWaitForTheNextRun) {
   write_file(inbox_ + "/fresh.csv", testing::viewers("fresh", 2));
   auto r = run({"--min-age", "3600"});
