@@ -107,7 +107,8 @@ std::vector<CommandSpec> command_table() {
                  [k](const CommandContext& c) { return cmd_export_reference(c, k); }});
   }
   t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
-               "roster import new-hires.csv --as alice --default-timezone Europe/Paris",
+               "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
+               "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly",
                [](auto& d, auto& p) {
                  file_argument(d, p);
                  import_options(d, true);
