@@ -77,18 +77,29 @@ Status ChangesReport::open() {
 void ChangesReport::add(uint64_t line, const std::string& identity, const std::string& outcome,
                         const std::vector<FieldChange>& changes) {
   if (!file_) return;
-  std::string line_text = std::to_string(line);
-  if (changes.empty()) {
-    file_->write(csv_line({line_text, identity, outcome, "", "", ""}));
-    return;
-  }
-  for (const FieldChange& c : changes) {
-    file_->write(csv_line({line_text, identity, outcome, c.field, c.before, c.after}));
+  // One line per field: written into a reused buffer, a few at a time, because
+  // a fresh import writes nine lines for every row.
+  auto write_line = [&](std::string_view field, std::string_view before, std::string_view after) {
+    buffer_ += std::to_string(line);
+    for (std::string_view cell :
+         {std::string_view(identity), std::string_view(outcome), field, before, after}) {
+      buffer_ += ',';
+      append_csv_cell(buffer_, cell);
+    }
+    buffer_ += '\n';
+  };
+  if (changes.empty()) write_line("", "", "");
+  for (const FieldChange& c : changes) write_line(c.field, c.before, c.after);
+  if (buffer_.size() > (64 << 10)) {
+    file_->write(buffer_);
+    buffer_.clear();
   }
 }
 
 Status ChangesReport::finish() {
   if (!file_) return Status::ok();
+  file_->write(buffer_);
+  buffer_.clear();
   return file_->commit();
 }
 

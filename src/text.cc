@@ -143,16 +143,24 @@ std::optional<std::string> closest_match(std::string_view value,
   return best;
 }
 
-std::string csv_cell(std::string_view value) {
+void append_csv_cell(std::string& out, std::string_view value) {
   bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!value.empty() && (value.front() == ' ' || value.back() == ' '));
-  if (!quote) return std::string(value);
-  std::string out = "\"";
+  if (!quote) {
+    out += value;
+    return;
+  }
+  out += '"';
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;
   }
   out += '"';
+}
+
+std::string csv_cell(std::string_view value) {
+  std::string out;
+  append_csv_cell(out, value);
   return out;
 }
 
@@ -160,7 +168,7 @@ std::string csv_line(const std::vector<std::string>& cells) {
   std::string out;
   for (size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) out += ',';
-    out += csv_cell(cells[i]);
+    append_csv_cell(out, cells[i]);
   }
   out += '\n';
   return out;

@@ -61,6 +61,7 @@ class ChangesReport {
   std::string path_;
   std::string identity_column_;
   std::unique_ptr<AtomicFile> file_;
+  std::string buffer_;  // lines not yet handed to file_
 };
 
 // Everything <stem>.summary.json says about one run.

@@ -37,6 +37,8 @@ std::optional<std::string> closest_match(std::string_view value,
 // One CSV cell, quoted only where RFC 4180 needs it (comma, quote, CR, LF) or
 // where leading/trailing spaces would otherwise be trimmed on re-import.
 std::string csv_cell(std::string_view value);
+// Appends `value` to `out` as csv_cell() would write it, without allocating.
+void append_csv_cell(std::string& out, std::string_view value);
 // Cells joined by commas, with a CRLF-free "\n" line end.
 std::string csv_line(const std::vector<std::string>& cells);
 
