@@ -162,6 +162,7 @@ class RoleHandler : public ReferenceHandler {
   Scope resolve_scope(const RowView& row, bool all, const std::vector<std::string>& ids,
                       bool channels, RowIssues& issues);
   void check_names(const RowView& row, const RoleRow& in, const Role* existing, RowIssues& issues);
+  void check_grants(const RowView& row, const Role& after, RowIssues& issues);
   std::vector<FieldChange> diff(const Role* before, const Role& after) const;
   std::string scope_text(const Scope& scope, bool channels) const;
 };
@@ -192,10 +193,14 @@ Status RoleHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   if (!issues.ok()) return Status::ok();
 
   std::vector<FieldChange> changes = diff(existing, after);
+  // A row equal to the stored role writes nothing, so there is nothing to
+  // authorise (an export re-imports cleanly, whoever runs it).
   if (changes.empty()) {
     outcome.kind = RowOutcome::Kind::kUnchanged;
     return Status::ok();
   }
+  check_grants(row, after, issues);
+  if (!issues.ok()) return Status::ok();
   int top = dir_.top_hierarchy();
   if (existing) {
     if (existing->id == actor_.role_id) {
@@ -274,9 +279,6 @@ void RoleHandler::resolve_permissions(const RowView& row, const RoleRow& in, Rol
       add_issue(issues.errors, row.line(), col::kPermissions, key, Code::kPermissionUnknown,
                 "is not in the permission catalog" +
                     hint_for(key, keys, "; see templates/permissions.csv"));
-    } else if (!actor_.has_permission(key)) {
-      add_issue(issues.errors, row.line(), col::kPermissions, key, Code::kPermissionNotGrantable,
-                "is a permission you do not hold; you may grant only your own");
     } else {
       after.permissions.push_back(key);
     }
@@ -288,7 +290,6 @@ Scope RoleHandler::resolve_scope(const RowView& row, bool all, const std::vector
                                  bool channels, RowIssues& issues) {
   std::string_view list_column = channels ? col::kChannels : col::kSources;
   std::string_view all_column = channels ? col::kAllChannels : col::kAllSources;
-  const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
   Scope scope;
   scope.all = all;
   if (all) {
@@ -296,11 +297,6 @@ Scope RoleHandler::resolve_scope(const RowView& row, bool all, const std::vector
       add_issue(issues.warnings, row.line(), list_column, join(ids, ","),
                 channels ? Code::kSalesChannelsIgnoredWithAll : Code::kSourcesIgnoredWithAll,
                 fmt::format("is ignored: {} is 1", all_column));
-    }
-    if (!actor_scope.all) {
-      add_issue(issues.errors, row.line(), all_column, "1",
-                channels ? Code::kAllSalesChannelsNotGrantable : Code::kAllSourcesNotGrantable,
-                "may be set only by an actor who has them all");
     }
     return scope;
   }
@@ -318,16 +314,39 @@ Scope RoleHandler::resolve_scope(const RowView& row, bool all, const std::vector
           "is not a known external ID (they are case-sensitive)" +
               hint_for(id, channels ? dir_.channel_external_ids() : dir_.source_external_ids(),
                        ""));
-    } else if (!actor_scope.contains(found)) {
-      add_issue(issues.errors, row.line(), list_column, id,
-                channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
-                "is not one of your own; a role's scope must lie inside yours");
     } else {
       scope.ids.push_back(found);
     }
   }
   std::sort(scope.ids.begin(), scope.ids.end());
   return scope;
+}
+
+// What the changed role holds must be the actor's own to give: its
+// permissions, and its scopes (all, or each listed source and channel).
+void RoleHandler::check_grants(const RowView& row, const Role& after, RowIssues& issues) {
+  for (const std::string& key : after.permissions) {
+    if (!actor_.has_permission(key)) {
+      add_issue(issues.errors, row.line(), col::kPermissions, key, Code::kPermissionNotGrantable,
+                "is a permission you do not hold; you may grant only your own");
+    }
+  }
+  for (bool channels : {false, true}) {
+    const Scope& scope = channels ? after.channels : after.sources;
+    const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
+    if (scope.all && !actor_scope.all) {
+      add_issue(issues.errors, row.line(), channels ? col::kAllChannels : col::kAllSources, "1",
+                channels ? Code::kAllSalesChannelsNotGrantable : Code::kAllSourcesNotGrantable,
+                "may be set only by an actor who has them all");
+    }
+    for (int64_t id : scope.all ? std::vector<int64_t>{} : scope.ids) {
+      if (actor_scope.contains(id)) continue;
+      add_issue(issues.errors, row.line(), channels ? col::kChannels : col::kSources,
+                channels ? dir_.channel_by_id(id)->external_id : dir_.source_by_id(id)->external_id,
+                channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
+                "is not one of your own; a role's scope must lie inside yours");
+    }
+  }
 }
 
 std::string RoleHandler::scope_text(const Scope& scope, bool channels) const {

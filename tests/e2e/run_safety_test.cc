@@ -127,6 +127,24 @@ TEST_F(RunSafetyTest, ReferenceDataEditedInAnExportImportsAsThatUpdate) {
   EXPECT_EQ(q("SELECT enabled FROM sources WHERE external_id = 'EAST-002'"), "0");
 }
 
+TEST_F(RunSafetyTest, ADirectorReimportsTheRolesExportUnchanged) {
+  // Store Manager holds permissions a director lacks; unchanged rows give nothing.
+  ASSERT_EQ(roster({"roles", "export", "--out", "roles.csv"}).exit_code, 0);
+  auto r = roster({"roles", "import", "roles.csv", "--as", "d.chen"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(summary("roles")["rows"]["unchanged"], summary("roles")["rows"]["read"]);
+  // A change to such a role is still checked against what the director holds.
+  std::string csv = read_file(tmp_ / "roles.csv");
+  size_t at = csv.find("\nViewer,viewer,5,");
+  ASSERT_NE(at, std::string::npos);
+  csv.replace(at, 17, "\nViewer,viewer,6,");
+  write_file(tmp_ / "roles.csv", csv);
+  auto changed = roster({"roles", "import", "roles.csv", "--as", "d.chen"});
+  EXPECT_EQ(changed.exit_code, 1) << changed.out;
+  EXPECT_NE(changed.out.find("ALL_SOURCES_NOT_GRANTABLE"), std::string::npos) << changed.out;
+  EXPECT_EQ(q("SELECT hierarchy FROM roles WHERE key = 'viewer'"), "5");
+}
+
 TEST_F(RunSafetyTest, UpsertMaxErrorsAndDuplicateFilesOverTheBinary) {
   write_file(tmp_ / "upsert.csv", viewers("up", 3, "Update"));
   EXPECT_EQ(roster({"import", "upsert.csv", "--as", "alice"}).exit_code, 1);
