@@ -16,7 +16,6 @@ namespace roster {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::query;
 using testing::read_file;
 using testing::run_process;
 using testing::TempDir;

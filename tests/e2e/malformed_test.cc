@@ -17,8 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::query;
 using testing::read_file;
-using testing::run_process;
-using testing::TempDir;
 
 class MalformedTest : public testing::BinaryTest {
  protected:

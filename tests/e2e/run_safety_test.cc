@@ -17,11 +17,8 @@
 namespace roster {
 namespace {
 
-namespace fs = std::filesystem;
-using testing::query;
 using testing::read_file;
 using testing::run_process;
-using testing::TempDir;
 using testing::write_file;
 
 using testing::kRoster;

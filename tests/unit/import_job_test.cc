@@ -15,7 +15,6 @@ namespace {
 using testing::cli;
 using testing::query;
 using testing::read_file;
-using testing::TempDir;
 using testing::write_file;
 
 // Runs imports in-process on a copy of the sample retailer's directory.
