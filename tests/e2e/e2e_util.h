@@ -1,5 +1,8 @@
 #pragma once
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -16,6 +19,20 @@ class BinaryTest : public SampleDirectoryTest {
   ProcessResult roster(std::vector<std::string> args, const std::string& stdin_data = "") {
     args.insert(args.begin(), {kRoster, "--db", db_});
     return run_process(args, tmp_.path(), {}, stdin_data);
+  }
+  // Starts `roster import FILE --as alice` on db_ in the background, in tmp_,
+  // with standard output discarded; returns its pid, for tests that kill it.
+  pid_t start_import(const std::string& file) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      if (::chdir(tmp_.path().c_str()) != 0) ::_exit(127);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", file.c_str(), "--as",
+              "alice", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return pid;
   }
 };
 

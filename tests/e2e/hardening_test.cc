@@ -240,15 +240,7 @@ TEST_F(HardeningTest, KilledAtTwentyPointsNeverHalfAFile) {
   int killed = 0;
   for (int attempt = 0; attempt < 80 && killed < 20; ++attempt) {
     restore_sample();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::chdir(tmp_.path().c_str());
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1);
-      ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", "big.csv", "--as",
-              "alice", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
+    pid_t pid = start_import("big.csv");
     std::this_thread::sleep_for(std::chrono::duration<double>(span * killed / 20.0));
     ::kill(pid, SIGKILL);
     int status = 0;

@@ -249,15 +249,7 @@ TEST_F(RunSafetyTest, TwoImportsAtOnceBothApplyEveryRowOnce) {
 TEST_F(RunSafetyTest, AKilledImportAppliesNothingAndShowsAsInterrupted) {
   std::string before = q("SELECT count(*) FROM users");
   write_file(tmp_ / "big.csv", viewers("big", 200000));
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::chdir(tmp_.path().c_str());
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", "big.csv", "--as",
-            "alice", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  pid_t pid = start_import("big.csv");
   // Wait until the run is recorded, then kill it without warning.
   for (int i = 0; i < 6000; ++i) {
     if (q("SELECT count(*) FROM jobs WHERE file = 'big.csv'") == "1") break;
