@@ -142,7 +142,7 @@ ExitCode cmd_init(const CommandContext& ctx) {
     st = d.insert_user(user);
   }
   if (st.is_ok()) {
-    st = d.add_audit(*job_id, now, admin, "role", role.name, "create",
+    st = d.add_audit(*job_id, "role", role.name, "create",
                      {{"Name", "", role.name},
                       {"Key", "", role.key},
                       {"Hierarchy", "", "0"},
@@ -151,7 +151,7 @@ ExitCode cmd_init(const CommandContext& ctx) {
                       {"Access all sales channels", "", "1"}});
   }
   if (st.is_ok()) {
-    st = d.add_audit(*job_id, now, admin, "user", admin, "create",
+    st = d.add_audit(*job_id, "user", admin, "create",
                      {{"Username", "", admin},
                       {"E-mail", "", email},
                       {"Enabled", "", "1"},

@@ -52,8 +52,7 @@ class ReferenceHandler : public RowHandler {
 
   Status audit(std::string_view type, const std::string& target, bool created,
                const std::vector<FieldChange>& changes) {
-    return dir_.add_audit(context_.job_id, context_.now, actor_.username, type, target,
-                          created ? "create" : "update", changes);
+    return dir_.add_audit(context_.job_id, type, target, created ? "create" : "update", changes);
   }
 
   static void field(std::vector<FieldChange>& out, bool creating, std::string_view name,

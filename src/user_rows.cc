@@ -23,6 +23,7 @@ class UserHandler : public RowHandler {
   Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
 
  private:
+  Status check_and_apply(const RowView& row, RowIssues& issues, RowOutcome& outcome);
   Status find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
                      RowIssues& issues);
   static bool is_duplicate(const RowIssues& issues);
@@ -42,9 +43,21 @@ class UserHandler : public RowHandler {
   Directory& dir_;
   const Actor& actor_;
   const JobContext& context_;
+  std::string unstored_name_;  // the row's username when no stored user has it
 };
 
 Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
+  unstored_name_.clear();
+  Status st = check_and_apply(row, issues, outcome);
+  // A later row with this username is a duplicate even though nothing was
+  // created (see Directory::reset_seen).
+  if (st.is_ok() && !unstored_name_.empty() && outcome.kind != RowOutcome::Kind::kCreated) {
+    st = dir_.remember_name(unstored_name_);
+  }
+  return st;
+}
+
+Status UserHandler::check_and_apply(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
   UserRow in;
   parse_user_row(row, context_.validate, in, issues);
   outcome.identity = std::string(row.at(col::kUsername));
@@ -88,17 +101,25 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
 Status UserHandler::find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
                                 RowIssues& issues) {
   if (!is_valid_username(in.username)) return Status::ok();  // already reported
-  auto first = dir_.first_time_seen(in.username);
-  if (!first.is_ok()) return first.status();
-  if (!*first) {
+  auto lookup = dir_.find_user(in.username);
+  if (!lookup.is_ok()) return lookup.status();
+  found = std::move(*lookup);
+  bool duplicate = false;
+  if (found) {
+    duplicate = dir_.user_seen_before(*found);
+  } else {
+    auto named = dir_.name_seen_before(in.username);
+    if (!named.is_ok()) return named.status();
+    duplicate = *named;
+    unstored_name_ = in.username;
+  }
+  if (duplicate) {
+    found.reset();
     add_issue(issues.errors, row.line(), col::kUsername, in.username,
               Code::kUsernameDuplicateInFile,
               "appears earlier in this file; only its first row counts, remove this one");
     return Status::ok();
   }
-  auto lookup = dir_.find_user(in.username);
-  if (!lookup.is_ok()) return lookup.status();
-  found = std::move(*lookup);
   for (const RowError& e : issues.errors) {
     if (e.code == Code::kActionInvalid) return Status::ok();
   }
@@ -154,8 +175,7 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
                             : existing->enabled == after.enabled ? "update"
                             : after.enabled                      ? "enable"
                                                                  : "disable";
-  return dir_.add_audit(context_.job_id, context_.now, actor_.username, "user", after.username,
-                        action, outcome.changes);
+  return dir_.add_audit(context_.job_id, "user", after.username, action, outcome.changes);
 }
 
 // Turns the row's names into the stored user: role, sources, sales channels.

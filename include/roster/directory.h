@@ -169,11 +169,19 @@ class Directory {
   Status save_channel(SalesChannel& channel);
   Status save_role(Role& role);
 
-  // --- Per-run scratch: the identities met so far in the file being imported,
-  // kept in a TEMP table on disk so that memory does not grow with the file.
+  // --- Per-run scratch: the usernames met so far in the file being imported,
+  // without memory that grows with the file. A user created by this run is
+  // recognised by its id (above the largest id when the run began); an existing
+  // user by one bit per id; a username that ended in neither (its row was
+  // rejected) is kept in a TEMP table on disk, which stays empty for a clean file.
   Status reset_seen();
-  // Records `key` (compared case-insensitively); true when it was new.
-  Result<bool> first_time_seen(std::string_view key);
+  // Records that the row names the stored user `user`; true when an earlier row
+  // of the file named it too, or created it.
+  bool user_seen_before(const User& user);
+  // For a username that is not stored: true when an earlier row named it.
+  Result<bool> name_seen_before(std::string_view username);
+  // Records a username whose row created nothing.
+  Status remember_name(std::string_view username);
 
   // --- Users.
   Result<std::optional<User>> find_user(std::string_view username);
@@ -192,11 +200,11 @@ class Directory {
   Status for_each_user(const std::function<bool(const User&)>& fn);
 
   // --- Audit and jobs.
-  // One audit entry for one changed record, with its fields before and after.
-  // `action` is create, update, enable or disable.
-  Status add_audit(int64_t job_id, std::string_view at, std::string_view actor,
-                   std::string_view target_type, std::string_view target, std::string_view action,
-                   const std::vector<FieldChange>& changes);
+  // One audit entry for one changed record, with its fields before and after
+  // (after only, for a create). `action` is create, update, enable or disable;
+  // the entry's time and actor are the job's.
+  Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
+                   std::string_view action, const std::vector<FieldChange>& changes);
   // Audit entries matching `filter`, oldest first, one call per changed field
   // (the field's action: create, update, enable or disable).
   Status for_each_audit(const AuditFilter& filter,
@@ -231,7 +239,10 @@ class Directory {
   std::string path_;
   bool in_transaction_ = false;
   bool busy_reporting_ = false;
-  std::string audit_buffer_;  // reused by add_audit
+  std::string audit_buffer_;      // reused by add_audit
+  int64_t seen_max_id_ = 0;       // the largest user id when the run began
+  std::vector<bool> seen_ids_;    // existing users met so far, by id
+  int64_t remembered_names_ = 0;  // rows in temp.seen
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 
   std::vector<Permission> permissions_;

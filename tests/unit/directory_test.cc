@@ -83,6 +83,44 @@ TEST_F(DirectoryTest, PerFieldAuditRowsOfVersion3BecomeEntries) {
   EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_target'"), "1");
 }
 
+TEST_F(DirectoryTest, AuditEntriesOfVersion5BecomeObjectsWithTheJobsTimeAndActor) {
+  {
+    auto old = Directory::open_at_version(db_, 5);
+    ASSERT_TRUE(old.is_ok());
+    ASSERT_TRUE(
+        (*old)
+            ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, "
+                   "outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', 0, "
+                   "'2026-01-01T00:00:00Z', 'committed');"
+                   "INSERT INTO audit (job_id, at, actor, target_type, target, action, changes) "
+                   "VALUES (1, '2026-01-01T00:00:00Z', 'alice', 'user', 'bob', 'create', "
+                   "'[{\"field\":\"Username\",\"after\":\"bob\"},"
+                   "{\"field\":\"Timezone\",\"after\":\"UTC\"}]'),"
+                   "(1, '2026-01-01T00:00:00Z', 'alice', 'user', 'bob', 'disable', "
+                   "'[{\"field\":\"Timezone\",\"before\":\"UTC\",\"after\":\"Asia/Tokyo\"},"
+                   "{\"field\":\"Enabled\",\"before\":\"1\",\"after\":\"0\"}]')")
+            .is_ok());
+  }
+  auto d = open_new();
+  EXPECT_EQ(query(db_, "SELECT changes FROM audit ORDER BY id"),
+            "{\"Username\":\"bob\",\"Timezone\":\"UTC\"}\n"
+            "{\"Timezone\":[\"UTC\",\"Asia/Tokyo\"],\"Enabled\":[\"1\",\"0\"]}");
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM pragma_table_info('audit') WHERE name = 'at'"), "0");
+  std::vector<AuditEntry> seen;
+  ASSERT_TRUE(d->for_each_audit({}, [&](const AuditEntry& e) { seen.push_back(e); }).is_ok());
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].at, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(seen[0].actor, "alice");
+  EXPECT_EQ(seen[1].change.field, "Timezone");
+  EXPECT_EQ(seen[1].change.after, "UTC");
+  EXPECT_EQ(seen[1].action, "create");
+  EXPECT_EQ(seen[2].change.before, "UTC");
+  EXPECT_EQ(seen[2].action, "update");
+  EXPECT_EQ(seen[3].change.field, "Enabled");
+  EXPECT_EQ(seen[3].action, "disable");
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_target'"), "1");
+}
+
 TEST_F(DirectoryTest, AuditEntriesKeepAwkwardTextIntact) {
   auto d = open_new();
   Job job;
@@ -91,7 +129,7 @@ TEST_F(DirectoryTest, AuditEntriesKeepAwkwardTextIntact) {
   ASSERT_TRUE(job_id.is_ok());
   ASSERT_TRUE(d->begin().is_ok());
   std::string awkward = "quote \" back\\slash , comma \xC3\xA9t\xC3\xA9";
-  ASSERT_TRUE(d->add_audit(*job_id, "t", "alice", "user", "bob", "update",
+  ASSERT_TRUE(d->add_audit(*job_id, "user", "bob", "update",
                            {{"Timezone", awkward, "UTC"}, {"Enabled", "1", "0"}})
                   .is_ok());
   ASSERT_TRUE(d->commit().is_ok());

@@ -61,6 +61,35 @@ TEST_F(ImportJobTest, ActorIsCheckedBeforeAnyRowIsRead) {
   EXPECT_FALSE(testing::file_exists(tmp_ / "in.summary.json"));
 }
 
+// Only the first row of a username counts, whatever became of it: created,
+// updated, unchanged or rejected; in a dry run too.
+TEST_F(ImportJobTest, ALaterRowOfTheSameUsernameIsADuplicate) {
+  std::string file = testing::kUsersHeader +
+                     "new.one,new.one@x.com,1,0,0,UTC,Viewer,,Create\n"                     // 2
+                     "NEW.ONE,new.one2@x.com,1,0,0,UTC,Viewer,,Update\n"                    // 3
+                     "hq.ops,hq.ops@northwind-retail.com,1,1,1,UTC,Headquarters,,Update\n"  // 4
+                     "Hq.Ops,hq.ops@northwind-retail.com,0,1,1,UTC,Headquarters,,Update\n"  // 5
+                     "new.bad,new.bad@x.com,1,0,0,UTC,Nope,,Create\n"                       // 6
+                     "new.bad,new.bad@x.com,1,0,0,UTC,Viewer,,Create\n"                     // 7
+                     "new.two,new.two@x.com,1,0,0,UTC,Viewer,,Create\n";                    // 8
+  for (bool dry_run : {true, false}) {
+    ImportOptions o;
+    o.dry_run = dry_run;
+    o.upsert = true;
+    EXPECT_EQ(import(file, o), ExitCode::kRowsRejected) << output_;
+    EXPECT_EQ(summary_.created, 2);
+    EXPECT_EQ(summary_.updated, 1);
+    EXPECT_EQ(summary_.rejected, 4);
+    std::string rejected = read_file(tmp_ / "in.rejected.csv");
+    for (const char* line : {"\n3,\"USERNAME_DUPLICATE_IN_FILE", "\n5,\"USERNAME_DUPLICATE_IN_FILE",
+                             "\n6,\"ROLE_UNKNOWN", "\n7,\"USERNAME_DUPLICATE_IN_FILE"}) {
+      EXPECT_NE(rejected.find(line), std::string::npos) << line << " in\n" << rejected;
+    }
+  }
+  EXPECT_EQ(query(db_, "SELECT email FROM users WHERE username LIKE 'new.%' ORDER BY 1"),
+            "new.one@x.com\nnew.two@x.com");
+}
+
 TEST_F(ImportJobTest, SkipCommitsTheValidRowsAbortCommitsNothing) {
   std::string file = testing::kUsersHeader +
                      "new.one,new.one@x.com,1,0,0,UTC,Viewer,,Create\n"
@@ -189,9 +218,8 @@ TEST_F(ImportJobTest, ChangesAreAuditedFieldByFieldWithTheJob) {
   ASSERT_EQ(import(file), ExitCode::kOk) << output_;
   // One entry for the user, its fields before and after.
   EXPECT_EQ(query(db_,
-                  "SELECT a.action, c.value ->> 'field', c.value ->> 'before', "
-                  "c.value ->> 'after' FROM audit a, json_each(a.changes) c "
-                  "WHERE a.job_id = " +
+                  "SELECT a.action, c.key, c.value ->> 0, c.value ->> 1 "
+                  "FROM audit a, json_each(a.changes) c WHERE a.job_id = " +
                       std::to_string(summary_.job_id) + " ORDER BY a.id, c.key"),
             "disable|Enabled|1|0\ndisable|Timezone|America/New_York|Europe/Paris");
   EXPECT_EQ(query(db_, "SELECT outcome, updated, exit_code FROM jobs WHERE id = " +
