@@ -533,7 +533,7 @@ bool Directory::permission_exists(const std::string& key) const {
 }
 
 const Source* Directory::source_by_external_id(std::string_view external_id) const {
-  auto it = source_ids_.find(std::string(external_id));
+  auto it = source_ids_.find(external_id);
   return it == source_ids_.end() ? nullptr : &sources_.at(it->second);
 }
 
@@ -543,7 +543,7 @@ const Source* Directory::source_by_id(int64_t id) const {
 }
 
 const SalesChannel* Directory::channel_by_external_id(std::string_view external_id) const {
-  auto it = channel_ids_.find(std::string(external_id));
+  auto it = channel_ids_.find(external_id);
   return it == channel_ids_.end() ? nullptr : &channels_.at(it->second);
 }
 

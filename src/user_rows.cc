@@ -324,27 +324,43 @@ std::string UserHandler::ids_text(const std::vector<int64_t>& ids, bool channels
   return join(names, ",");
 }
 
-// Field-by-field differences; for a new user, every field.
+// Field-by-field differences; for a new user, every field. Values are compared
+// first and turned into text only when they differ: most rows of a nightly
+// feed change nothing.
 std::vector<FieldChange> UserHandler::diff(const User* before, const User& after) const {
   std::vector<FieldChange> out;
-  auto field = [&](std::string_view name, const std::string& b, const std::string& a) {
-    if (!before || b != a) out.push_back({std::string(name), before ? b : "", a});
-  };
+  out.reserve(before ? 2 : 9);
   auto role_name = [&](int64_t id) {
     const Role* r = dir_.role_by_id(id);
     return r ? r->name : std::string();
   };
+  auto add = [&](std::string_view name, std::string b, std::string a) {
+    out.push_back({std::string(name), before ? std::move(b) : std::string(), std::move(a)});
+  };
   const User empty;
   const User& b = before ? *before : empty;
-  if (!before) out.push_back({std::string(col::kUsername), "", after.username});
-  field(col::kEmail, b.email, after.email);
-  field(col::kEnabled, flag(b.enabled), flag(after.enabled));
-  field(col::kAllChannels, flag(b.all_channels), flag(after.all_channels));
-  field(col::kAllSources, flag(b.all_sources), flag(after.all_sources));
-  field(col::kTimezone, b.timezone, after.timezone);
-  field(col::kRole, role_name(b.role_id), role_name(after.role_id));
-  field(col::kSources, ids_text(b.sources, false), ids_text(after.sources, false));
-  field(col::kChannels, ids_text(b.channels, true), ids_text(after.channels, true));
+  if (!before) add(col::kUsername, "", after.username);
+  if (!before || b.email != after.email) add(col::kEmail, b.email, after.email);
+  if (!before || b.enabled != after.enabled) {
+    add(col::kEnabled, flag(b.enabled), flag(after.enabled));
+  }
+  if (!before || b.all_channels != after.all_channels) {
+    add(col::kAllChannels, flag(b.all_channels), flag(after.all_channels));
+  }
+  if (!before || b.all_sources != after.all_sources) {
+    add(col::kAllSources, flag(b.all_sources), flag(after.all_sources));
+  }
+  if (!before || b.timezone != after.timezone) add(col::kTimezone, b.timezone, after.timezone);
+  if (!before || b.role_id != after.role_id) {
+    add(col::kRole, role_name(b.role_id), role_name(after.role_id));
+  }
+  // Both lists are sorted and free of repeats, so equal lists mean equal text.
+  if (!before || b.sources != after.sources) {
+    add(col::kSources, ids_text(b.sources, false), ids_text(after.sources, false));
+  }
+  if (!before || b.channels != after.channels) {
+    add(col::kChannels, ids_text(b.channels, true), ids_text(after.channels, true));
+  }
   return out;
 }
 

@@ -247,12 +247,18 @@ class Directory {
 
   std::vector<Permission> permissions_;
   std::map<int64_t, Source> sources_;
-  std::unordered_map<std::string, int64_t> source_ids_;
+  // Looked up by string_view without building a string (C++20 heterogeneous lookup).
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using NameMap = std::unordered_map<std::string, int64_t, NameHash, std::equal_to<>>;
+  NameMap source_ids_;
   std::map<int64_t, SalesChannel> channels_;
-  std::unordered_map<std::string, int64_t> channel_ids_;
+  NameMap channel_ids_;
   std::map<int64_t, Role> roles_;
-  std::unordered_map<std::string, int64_t> role_names_;  // lower-case
-  std::unordered_map<std::string, int64_t> role_keys_;   // lower-case
+  NameMap role_names_;  // lower-case
+  NameMap role_keys_;   // lower-case
 };
 
 }  // namespace roster

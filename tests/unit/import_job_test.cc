@@ -90,6 +90,55 @@ TEST_F(ImportJobTest, ALaterRowOfTheSameUsernameIsADuplicate) {
             "new.one@x.com\nnew.two@x.com");
 }
 
+// Each field alone: the plan names exactly the fields that changed, with their
+// values before and after; an equal row names none.
+TEST_F(ImportJobTest, ThePlanNamesExactlyTheChangedFields) {
+  const std::string header =
+      "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+      "Sources,Sales channels,Action\n";
+  const std::string same =
+      "tom.reilly,tom.reilly@northwind-retail.com,1,1,0,America/New_York,Store Manager,"
+      "EAST-001,,Update\n";
+  struct Case {
+    std::string row;
+    std::vector<std::string> lines;
+  };
+  const std::vector<Case> cases = {
+      {same, {"2,tom.reilly,unchanged,,,"}},
+      {"tom.reilly,Tom.R@northwind-retail.com,1,1,0,America/New_York,Store Manager,EAST-001,,"
+       "Update\n",
+       {"2,tom.reilly,updated,E-mail,tom.reilly@northwind-retail.com,Tom.R@northwind-retail.com"}},
+      {"tom.reilly,tom.reilly@northwind-retail.com,0,1,0,America/New_York,Store Manager,"
+       "EAST-001,,Update\n",
+       {"2,tom.reilly,updated,Enabled,1,0"}},
+      {"tom.reilly,tom.reilly@northwind-retail.com,1,1,0,America/Chicago,Store Manager,"
+       "EAST-001,,Update\n",
+       {"2,tom.reilly,updated,Timezone,America/New_York,America/Chicago"}},
+      {"tom.reilly,tom.reilly@northwind-retail.com,1,1,0,America/New_York,Store Manager,"
+       "\"EAST-002,EAST-001\",,Update\n",
+       {"2,tom.reilly,updated,Sources,EAST-001,\"EAST-001,EAST-002\""}},
+      {"tom.reilly,tom.reilly@northwind-retail.com,1,0,0,America/New_York,Store Associate,"
+       "EAST-001,web,Update\n",
+       {"2,tom.reilly,updated,Access all sales channels,1,0",
+        "2,tom.reilly,updated,Role,Store Manager,Store Associate",
+        "2,tom.reilly,updated,Sales channels,,web"}},
+  };
+  for (const Case& c : cases) {
+    // Back to the stored state first, then the change alone (the same file
+    // again each time: --force).
+    ImportOptions force;
+    force.force = true;
+    ASSERT_EQ(import(header + same, force), ExitCode::kOk) << output_;
+    ASSERT_EQ(import(header + c.row, force), ExitCode::kOk) << c.row << output_;
+    std::vector<std::string> lines;
+    std::istringstream plan(read_file(tmp_ / "in.changes.csv"));
+    for (std::string line; std::getline(plan, line);) {
+      if (line.rfind("2,", 0) == 0) lines.push_back(line);
+    }
+    EXPECT_EQ(lines, c.lines) << c.row;
+  }
+}
+
 TEST_F(ImportJobTest, SkipCommitsTheValidRowsAbortCommitsNothing) {
   std::string file = testing::kUsersHeader +
                      "new.one,new.one@x.com,1,0,0,UTC,Viewer,,Create\n"
