@@ -604,16 +604,27 @@ std::vector<const SalesChannel*> Directory::channels() const {
   return out;
 }
 
-std::vector<std::string> Directory::source_external_ids() const {
+namespace {
+
+// External IDs in id order (the order they were created in).
+template <typename Map>
+std::vector<std::string> external_ids_by_id(const Map& by_id) {
+  std::vector<std::pair<int64_t, const std::string*>> ids;
+  for (const auto& [id, item] : by_id) ids.emplace_back(id, &item.external_id);
+  std::sort(ids.begin(), ids.end());
   std::vector<std::string> out;
-  for (const auto& [id, s] : sources_) out.push_back(s.external_id);
+  for (const auto& [id, name] : ids) out.push_back(*name);
   return out;
 }
 
+}  // namespace
+
+std::vector<std::string> Directory::source_external_ids() const {
+  return external_ids_by_id(sources_);
+}
+
 std::vector<std::string> Directory::channel_external_ids() const {
-  std::vector<std::string> out;
-  for (const auto& [id, c] : channels_) out.push_back(c.external_id);
-  return out;
+  return external_ids_by_id(channels_);
 }
 
 std::vector<std::string> Directory::role_names_and_keys() const {

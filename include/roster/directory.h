@@ -246,7 +246,7 @@ class Directory {
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 
   std::vector<Permission> permissions_;
-  std::map<int64_t, Source> sources_;
+  std::unordered_map<int64_t, Source> sources_;  // by id, looked up per cell
   // Looked up by string_view without building a string (C++20 heterogeneous lookup).
   struct NameHash {
     using is_transparent = void;
@@ -254,7 +254,7 @@ class Directory {
   };
   using NameMap = std::unordered_map<std::string, int64_t, NameHash, std::equal_to<>>;
   NameMap source_ids_;
-  std::map<int64_t, SalesChannel> channels_;
+  std::unordered_map<int64_t, SalesChannel> channels_;
   NameMap channel_ids_;
   std::map<int64_t, Role> roles_;
   NameMap role_names_;  // lower-case
