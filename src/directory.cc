@@ -209,6 +209,10 @@ std::vector<int64_t> parse_id_list(const unsigned char* text) {
   return ids;
 }
 
+// A connection belongs to one Directory, used by one thread at a time: SQLite
+// need not lock it on every call (SQLite's "multi-thread" mode).
+constexpr int kOpenFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
 }  // namespace
 
 // A cached prepared statement, reset and unbound when it goes out of scope.
@@ -340,7 +344,7 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path,
         "no directory at \"{}\"; create it with `roster init` (or set --db / ROSTER_DB)", path));
   }
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0);
+  int flags = kOpenFlags | (options.create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   std::unique_ptr<Directory> dir(new Directory(db, path));
   if (rc != SQLITE_OK) return dir->error("opening");
@@ -361,7 +365,7 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& path,
 Result<std::unique_ptr<Directory>> Directory::open_at_version(const std::string& path,
                                                               int version) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, kOpenFlags | SQLITE_OPEN_CREATE, nullptr);
   std::unique_ptr<Directory> dir(new Directory(db, path));
   if (rc != SQLITE_OK) return dir->error("opening");
   Status s = dir->configure(1000);

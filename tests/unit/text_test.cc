@@ -61,6 +61,11 @@ TEST(Text, CsvQuotesOnlyWhenNeeded) {
   EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
   EXPECT_EQ(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(csv_cell(" padded"), "\" padded\"");
+  EXPECT_EQ(csv_cell("padded "), "\"padded \"");
+  EXPECT_EQ(csv_cell("in side"), "in side");
+  EXPECT_EQ(csv_cell("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv_cell("ends\r"), "\"ends\r\"");
+  EXPECT_EQ(csv_cell(""), "");
   EXPECT_EQ(csv_line({"a", "b,c", ""}), "a,\"b,c\",\n");
 }
 
