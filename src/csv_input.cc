@@ -249,7 +249,7 @@ Status CsvInput::read_header(const TemplateColumns& columns) {
                                       "and {}); keep one",
                                       *match, index_of(*match) + 1, i + 1));
     }
-    column_index_.emplace_back(to_lower_ascii(*match), static_cast<int>(i));
+    column_index_.emplace_back(*match, static_cast<int>(i));
   }
   std::vector<std::string> missing;
   for (const std::string& c : columns.required) {
@@ -263,7 +263,11 @@ Status CsvInput::read_header(const TemplateColumns& columns) {
 }
 
 int CsvInput::index_of(std::string_view name) const {
-  // Called for every cell of every row: compare in place, allocate nothing.
+  // Called for every cell of every row, nearly always with the template's own
+  // spelling of the name: try that first, then ignore case. Allocates nothing.
+  for (const auto& [n, i] : column_index_) {
+    if (n == name) return i;
+  }
   for (const auto& [n, i] : column_index_) {
     if (iequals(n, name)) return i;
   }

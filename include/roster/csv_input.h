@@ -65,7 +65,7 @@ class CsvInput {
 
   std::unique_ptr<Impl> impl_;
   std::vector<std::string> header_;
-  std::vector<std::pair<std::string, int>> column_index_;  // lower-case name -> cell
+  std::vector<std::pair<std::string, int>> column_index_;  // template's name -> cell
   std::vector<RowError> header_warnings_;
   Status status_;
   uint64_t total_bytes_ = 0;

@@ -233,6 +233,7 @@ class Directory {
   Stmt prepare(const char* sql);
   Status replace_links(const char* delete_sql, const char* insert_sql, int64_t owner,
                        const std::vector<int64_t>& ids);
+  void load_user_fields(Stmt& stmt, User& user);
   Status load_user_row(Stmt& stmt, User& user);
 
   sqlite3* db_;

@@ -205,6 +205,9 @@ TEST_F(DirectoryTest, FindsUsersWithTheirLinks) {
   Source a{0, "A", "Shop A", "store", true}, b{0, "B", "Shop B", "store", true};
   ASSERT_TRUE(d->save_source(a).is_ok());
   ASSERT_TRUE(d->save_source(b).is_ok());
+  SalesChannel web{0, "WEB", "Web shop"}, app{0, "APP", "App"};
+  ASSERT_TRUE(d->save_channel(web).is_ok());
+  ASSERT_TRUE(d->save_channel(app).is_ok());
   Role r;
   r.name = "Clerk";
   r.hierarchy = 3;
@@ -216,11 +219,15 @@ TEST_F(DirectoryTest, FindsUsersWithTheirLinks) {
   u.timezone = "UTC";
   u.role_id = r.id;
   u.sources = {a.id, b.id};
+  u.channels = {web.id, app.id};
   ASSERT_TRUE(d->insert_user(u).is_ok());
   ASSERT_TRUE(d->commit().is_ok());
   auto found = d->find_user("BOB");
   ASSERT_TRUE(found.is_ok() && found->has_value());
   EXPECT_EQ((*found)->sources, (std::vector<int64_t>{a.id, b.id}));
+  EXPECT_EQ((*found)->channels, (std::vector<int64_t>{web.id, app.id}));
+  EXPECT_EQ((*found)->email, "bob@x.com");
+  EXPECT_EQ((*found)->role_id, r.id);
   EXPECT_EQ(d->role_by_name_or_key("clerk")->sources.ids, (std::vector<int64_t>{a.id, b.id}));
   auto owner = d->email_owner("BOB@x.com");
   ASSERT_TRUE(owner.is_ok() && owner->has_value());
