@@ -1,6 +1,7 @@
 #include "roster/directory.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "commands.h"
 #include "test_util.h"
@@ -11,6 +12,24 @@ namespace {
 using testing::query;
 using testing::TempDir;
 using testing::write_file;
+
+// The opcodes of the program SQLite compiles for `sql`, space-separated. On a
+// writable connection: a read-only one leaves out the CHECK constraints.
+std::string opcodes(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  sqlite3_stmt* s = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(h, ("EXPLAIN " + sql).c_str(), -1, &s, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out += reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+      out += ' ';
+    }
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return out;
+}
 
 class DirectoryTest : public ::testing::Test {
  protected:
@@ -119,6 +138,37 @@ TEST_F(DirectoryTest, AuditEntriesOfVersion5BecomeObjectsWithTheJobsTimeAndActor
   EXPECT_EQ(seen[3].change.field, "Enabled");
   EXPECT_EQ(seen[3].action, "disable");
   EXPECT_EQ(query(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_target'"), "1");
+}
+
+TEST_F(DirectoryTest, AuditEntriesOfVersion6KeepTheirRowsAndTheActionCheck) {
+  {
+    auto old = Directory::open_at_version(db_, 6);
+    ASSERT_TRUE(old.is_ok());
+    ASSERT_TRUE((*old)
+                    ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
+                           "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
+                           "0, '2026-01-01T00:00:00Z', 'committed');"
+                           "INSERT INTO audit (id, job_id, target_type, target, action, changes) "
+                           "VALUES (7, 1, 'user', 'bob', 'enable', "
+                           "'{\"Enabled\":[\"0\",\"1\"]}')")
+                    .is_ok());
+  }
+  auto d = open_new();
+  EXPECT_EQ(query(db_, "SELECT id || ' ' || target || ' ' || action || ' ' || changes FROM audit"),
+            "7 bob enable {\"Enabled\":[\"0\",\"1\"]}");
+  EXPECT_EQ(query(db_,
+                  "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'audit' AND "
+                  "name IN ('audit_by_job', 'audit_by_target')"),
+            "2");
+  // The check still holds, and an insert no longer builds a temporary table.
+  EXPECT_FALSE(d->exec("INSERT INTO audit (job_id, target_type, target, action, changes) "
+                       "VALUES (1, 'user', 'bob', 'delete', '{}')")
+                   .is_ok());
+  std::string plan = opcodes(db_,
+                             "INSERT INTO audit (job_id, target_type, target, action, changes) "
+                             "VALUES (1, 'user', 'bob', 'update', '{}')");
+  EXPECT_NE(plan.find(" Insert "), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("OpenEphemeral"), std::string::npos) << plan;
 }
 
 TEST_F(DirectoryTest, AuditEntriesKeepAwkwardTextIntact) {
