@@ -286,6 +286,11 @@ class Directory::Stmt {
     return std::string(reinterpret_cast<const char*>(t),
                        static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
+  void text(int col, std::string& out) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    out.assign(t == nullptr ? "" : reinterpret_cast<const char*>(t),
+               static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
   const unsigned char* raw_text(int col) const { return sqlite3_column_text(stmt_, col); }
 
  private:
@@ -751,33 +756,21 @@ Status Directory::save_role(Role& role) {
 #define ROSTER_USER_FIELDS                                                      \
   "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, " \
   "u.timezone, u.role_id, u.created_at, u.created_by, u.updated_at, u.updated_by "
-// Columns shared by every query that loads whole users, read by load_user_row.
-#define ROSTER_USER_COLUMNS                                                              \
-  ROSTER_USER_FIELDS                                                                     \
-  ", (SELECT group_concat(source_id, ',') FROM user_sources s WHERE s.user_id = u.id), " \
-  "(SELECT group_concat(channel_id, ',') FROM user_sales_channels c "                    \
-  " WHERE c.user_id = u.id) "
 
+// Assigns in place, so that a User reused over a scan keeps its strings' memory.
 void Directory::load_user_fields(Stmt& s, User& u) {
   u.id = s.int64(0);
-  u.username = s.text(1);
-  u.email = s.text(2);
+  s.text(1, u.username);
+  s.text(2, u.email);
   u.enabled = s.flag(3);
   u.all_channels = s.flag(4);
   u.all_sources = s.flag(5);
-  u.timezone = s.text(6);
+  s.text(6, u.timezone);
   u.role_id = s.int64(7);
-  u.created_at = s.text(8);
-  u.created_by = s.text(9);
-  u.updated_at = s.text(10);
-  u.updated_by = s.text(11);
-}
-
-Status Directory::load_user_row(Stmt& s, User& u) {
-  load_user_fields(s, u);
-  u.sources = parse_id_list(s.raw_text(12));
-  u.channels = parse_id_list(s.raw_text(13));
-  return Status::ok();
+  s.text(8, u.created_at);
+  s.text(9, u.created_by);
+  s.text(10, u.updated_at);
+  s.text(11, u.updated_by);
 }
 
 Status Directory::reset_seen() {
@@ -820,8 +813,8 @@ Status Directory::remember_name(std::string_view username) {
 }
 
 Result<std::optional<User>> Directory::find_user(std::string_view username) {
-  // The row, then its links read as integers from their primary keys: cheaper
-  // than the correlated group_concat of ROSTER_USER_COLUMNS for a single user.
+  // The row, then its links read as integers from their primary keys (cheaper
+  // than correlated group_concat sub-queries, whose text must be parsed back).
   Stmt s = prepare("SELECT " ROSTER_USER_FIELDS "FROM users u WHERE u.username = ?1");
   s.bind(1, username);
   if (!s.step()) {
@@ -829,8 +822,14 @@ Result<std::optional<User>> Directory::find_user(std::string_view username) {
     return std::optional<User>();
   }
   std::optional<User> found(std::in_place);
-  User& u = *found;
-  load_user_fields(s, u);
+  load_user_fields(s, *found);
+  if (!load_links(*found)) return error("looking up a user");
+  return found;
+}
+
+bool Directory::load_links(User& u) {
+  u.sources.clear();
+  u.channels.clear();
   Stmt src = prepare("SELECT source_id FROM user_sources WHERE user_id = ?1 ORDER BY source_id");
   src.bind(1, u.id);
   while (src.step()) u.sources.push_back(src.int64(0));
@@ -838,8 +837,7 @@ Result<std::optional<User>> Directory::find_user(std::string_view username) {
       prepare("SELECT channel_id FROM user_sales_channels WHERE user_id = ?1 ORDER BY channel_id");
   ch.bind(1, u.id);
   while (ch.step()) u.channels.push_back(ch.int64(0));
-  if (!src.ok() || !ch.ok()) return error("looking up a user");
-  return found;
+  return src.ok() && ch.ok();
 }
 
 Result<std::optional<std::string>> Directory::email_owner(std::string_view email) {
@@ -909,13 +907,14 @@ Result<int64_t> Directory::count_enabled_users() {
 Result<std::optional<std::string>> Directory::user_outside_scope(int64_t role_id,
                                                                  const Scope& sources,
                                                                  const Scope& channels) {
-  Stmt s = prepare("SELECT " ROSTER_USER_COLUMNS
+  Stmt s = prepare("SELECT " ROSTER_USER_FIELDS
                    "FROM users u WHERE u.role_id = ?1 "
                    "ORDER BY u.username");
   s.bind(1, role_id);
   while (s.step()) {
     User u;
-    load_user_row(s, u);
+    load_user_fields(s, u);
+    if (!load_links(u)) return error("checking the users of a role");
     if (u.all_sources && !sources.all) {
       return std::optional<std::string>(u.username + " (has all sources)");
     }
@@ -942,10 +941,11 @@ Result<std::optional<std::string>> Directory::user_outside_scope(int64_t role_id
 }
 
 Status Directory::for_each_user(const std::function<bool(const User&)>& fn) {
-  Stmt s = prepare("SELECT " ROSTER_USER_COLUMNS "FROM users u ORDER BY u.username");
+  Stmt s = prepare("SELECT " ROSTER_USER_FIELDS "FROM users u ORDER BY u.username");
   User u;
   while (s.step()) {
-    load_user_row(s, u);
+    load_user_fields(s, u);
+    if (!load_links(u)) return error("reading users");
     if (!fn(u)) return Status::ok();
   }
   if (!s.ok()) return error("reading users");

@@ -234,7 +234,8 @@ class Directory {
   Status replace_links(const char* delete_sql, const char* insert_sql, int64_t owner,
                        const std::vector<int64_t>& ids);
   void load_user_fields(Stmt& stmt, User& user);
-  Status load_user_row(Stmt& stmt, User& user);
+  // Reads the user's sources and sales channels (by user.id); false on an error.
+  bool load_links(User& user);
 
   sqlite3* db_;
   std::string path_;
