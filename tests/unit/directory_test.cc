@@ -41,6 +41,18 @@ class DirectoryTest : public ::testing::Test {
     EXPECT_TRUE(d.is_ok()) << (d.is_ok() ? "" : d.status().message());
     return std::move(*d);
   }
+  // Leaves a file at schema `version` holding job 1 (alice's, committed) and
+  // whatever `sql` then inserts: what an older roster left behind.
+  void make_old_file(int version, const std::string& sql) {
+    auto old = Directory::open_at_version(db_, version);
+    ASSERT_TRUE(old.is_ok());
+    ASSERT_TRUE((*old)
+                    ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
+                           "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
+                           "0, '2026-01-01T00:00:00Z', 'committed');" +
+                           sql)
+                    .is_ok());
+  }
   TempDir dir_;
   std::string db_ = dir_ / "roster.db";
   std::vector<Permission> catalog_ = permission_catalog();
@@ -78,18 +90,11 @@ TEST_F(DirectoryTest, AnOlderFileUpgradesOnOpen) {
 }
 
 TEST_F(DirectoryTest, PerFieldAuditRowsOfVersion3BecomeEntries) {
-  {
-    auto old = Directory::open_at_version(db_, 3);
-    ASSERT_TRUE(old.is_ok());
-    ASSERT_TRUE((*old)
-                    ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
-                           "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
-                           "0, '2026-01-01T00:00:00Z', 'committed');"
-                           "INSERT INTO audit (job_id, at, actor, target_type, target, action, "
-                           "field, before, after) VALUES (1, '2026-01-01T00:00:00Z', 'alice', "
-                           "'user', 'bob', 'disable', 'Enabled', '1', '0')")
-                    .is_ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      make_old_file(3,
+                    "INSERT INTO audit (job_id, at, actor, target_type, target, action, "
+                    "field, before, after) VALUES (1, '2026-01-01T00:00:00Z', 'alice', "
+                    "'user', 'bob', 'disable', 'Enabled', '1', '0')"));
   auto d = open_new();
   std::vector<AuditEntry> seen;
   ASSERT_TRUE(d->for_each_audit({}, [&](const AuditEntry& e) { seen.push_back(e); }).is_ok());
@@ -103,23 +108,15 @@ TEST_F(DirectoryTest, PerFieldAuditRowsOfVersion3BecomeEntries) {
 }
 
 TEST_F(DirectoryTest, AuditEntriesOfVersion5BecomeObjectsWithTheJobsTimeAndActor) {
-  {
-    auto old = Directory::open_at_version(db_, 5);
-    ASSERT_TRUE(old.is_ok());
-    ASSERT_TRUE(
-        (*old)
-            ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, "
-                   "outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', 0, "
-                   "'2026-01-01T00:00:00Z', 'committed');"
-                   "INSERT INTO audit (job_id, at, actor, target_type, target, action, changes) "
-                   "VALUES (1, '2026-01-01T00:00:00Z', 'alice', 'user', 'bob', 'create', "
-                   "'[{\"field\":\"Username\",\"after\":\"bob\"},"
-                   "{\"field\":\"Timezone\",\"after\":\"UTC\"}]'),"
-                   "(1, '2026-01-01T00:00:00Z', 'alice', 'user', 'bob', 'disable', "
-                   "'[{\"field\":\"Timezone\",\"before\":\"UTC\",\"after\":\"Asia/Tokyo\"},"
-                   "{\"field\":\"Enabled\",\"before\":\"1\",\"after\":\"0\"}]')")
-            .is_ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      make_old_file(5,
+                    "INSERT INTO audit (job_id, at, actor, target_type, target, action, changes) "
+                    "VALUES (1, '2026-01-01T00:00:00Z', 'alice', 'user', 'bob', 'create', "
+                    "'[{\"field\":\"Username\",\"after\":\"bob\"},"
+                    "{\"field\":\"Timezone\",\"after\":\"UTC\"}]'),"
+                    "(1, '2026-01-01T00:00:00Z', 'alice', 'user', 'bob', 'disable', "
+                    "'[{\"field\":\"Timezone\",\"before\":\"UTC\",\"after\":\"Asia/Tokyo\"},"
+                    "{\"field\":\"Enabled\",\"before\":\"1\",\"after\":\"0\"}]')"));
   auto d = open_new();
   EXPECT_EQ(query(db_, "SELECT changes FROM audit ORDER BY id"),
             "{\"Username\":\"bob\",\"Timezone\":\"UTC\"}\n"
@@ -141,18 +138,11 @@ TEST_F(DirectoryTest, AuditEntriesOfVersion5BecomeObjectsWithTheJobsTimeAndActor
 }
 
 TEST_F(DirectoryTest, AuditEntriesOfVersion6KeepTheirRowsAndTheActionCheck) {
-  {
-    auto old = Directory::open_at_version(db_, 6);
-    ASSERT_TRUE(old.is_ok());
-    ASSERT_TRUE((*old)
-                    ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
-                           "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
-                           "0, '2026-01-01T00:00:00Z', 'committed');"
-                           "INSERT INTO audit (id, job_id, target_type, target, action, changes) "
-                           "VALUES (7, 1, 'user', 'bob', 'enable', "
-                           "'{\"Enabled\":[\"0\",\"1\"]}')")
-                    .is_ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      make_old_file(6,
+                    "INSERT INTO audit (id, job_id, target_type, target, action, changes) "
+                    "VALUES (7, 1, 'user', 'bob', 'enable', "
+                    "'{\"Enabled\":[\"0\",\"1\"]}')"));
   auto d = open_new();
   EXPECT_EQ(query(db_, "SELECT id || ' ' || target || ' ' || action || ' ' || changes FROM audit"),
             "7 bob enable {\"Enabled\":[\"0\",\"1\"]}");
