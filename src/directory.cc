@@ -406,7 +406,7 @@ Status Directory::configure(int busy_timeout_ms) {
   // committed file survive power loss. The page cache is 16 MiB: pages it
   // misses come from the OS's file cache (256 MiB made a 1M-row import no
   // faster), and an import's memory must stay under 100 MiB at 10M rows, where
-  // the WAL index of its one transaction takes ~11 MiB beside the CSV reader's
+  // the WAL index of its one transaction takes ~10 MiB beside the CSV reader's
   // fixed 48 MiB. TEMP tables live in a file, so that the per-run scratch does
   // not grow memory with the number of rows.
   const char* pragmas =
