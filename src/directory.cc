@@ -281,11 +281,11 @@ class Directory::Stmt {
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool flag(int col) const { return sqlite3_column_int64(stmt_, col) != 0; }
   std::string text(int col) const {
-    const unsigned char* t = sqlite3_column_text(stmt_, col);
-    if (t == nullptr) return {};
-    return std::string(reinterpret_cast<const char*>(t),
-                       static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    std::string out;
+    text(col, out);
+    return out;
   }
+  // Assigns into `out`, keeping its memory (NULL reads as empty).
   void text(int col, std::string& out) const {
     const unsigned char* t = sqlite3_column_text(stmt_, col);
     out.assign(t == nullptr ? "" : reinterpret_cast<const char*>(t),
