@@ -253,9 +253,12 @@ class Directory::Stmt {
   }
   Stmt& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
   Stmt& bind(int i, bool v) { return bind(i, static_cast<int64_t>(v ? 1 : 0)); }
+  // SQLite reads the bytes in place (SQLITE_STATIC) instead of copying them: a
+  // Stmt lives inside one function, and its destructor resets and unbinds it
+  // before the values it was given can go away.
   Stmt& bind(int i, std::string_view v) {
     if (ok()) {
-      rc_ = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+      rc_ = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     }
     return *this;
   }
@@ -361,8 +364,23 @@ Status Directory::exec(const std::string& sql) {
   return Status::ok();
 }
 
+namespace {
+
+// SQLite's allocation statistics take a global mutex on every malloc and free;
+// roster never reads them. Has no effect once SQLite is initialised.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Directory>> Directory::open(const std::string& path,
                                                    const Options& options) {
+  configure_sqlite_once();
   struct stat st;
   if (!options.create && ::stat(path.c_str(), &st) != 0) {
     return Status::database(fmt::format(
@@ -833,14 +851,22 @@ Result<std::optional<User>> Directory::find_user(std::string_view username) {
 bool Directory::load_links(User& u) {
   u.sources.clear();
   u.channels.clear();
-  Stmt src = prepare("SELECT source_id FROM user_sources WHERE user_id = ?1 ORDER BY source_id");
-  src.bind(1, u.id);
-  while (src.step()) u.sources.push_back(src.int64(0));
-  Stmt ch =
-      prepare("SELECT channel_id FROM user_sales_channels WHERE user_id = ?1 ORDER BY channel_id");
-  ch.bind(1, u.id);
-  while (ch.step()) u.channels.push_back(ch.int64(0));
-  return src.ok() && ch.ok();
+  // A user with access to all sources (or channels) is stored with no list
+  // (insert_user and update_user write none): no statement to run.
+  if (!u.all_sources) {
+    Stmt src = prepare("SELECT source_id FROM user_sources WHERE user_id = ?1 ORDER BY source_id");
+    src.bind(1, u.id);
+    while (src.step()) u.sources.push_back(src.int64(0));
+    if (!src.ok()) return false;
+  }
+  if (!u.all_channels) {
+    Stmt ch = prepare(
+        "SELECT channel_id FROM user_sales_channels WHERE user_id = ?1 ORDER BY channel_id");
+    ch.bind(1, u.id);
+    while (ch.step()) u.channels.push_back(ch.int64(0));
+    if (!ch.ok()) return false;
+  }
+  return true;
 }
 
 Result<std::optional<std::string>> Directory::email_owner(std::string_view email) {

@@ -183,7 +183,9 @@ class Directory {
   // Records a username whose row created nothing.
   Status remember_name(std::string_view username);
 
-  // --- Users.
+  // --- Users. A user with access to all sources has an empty `sources` list,
+  // and likewise for sales channels (SPEC: the list is then ignored, not
+  // stored); callers keep to that, and reads rely on it.
   Result<std::optional<User>> find_user(std::string_view username);
   // The username that holds `email` (case-insensitive), if any.
   Result<std::optional<std::string>> email_owner(std::string_view email);
