@@ -8,6 +8,7 @@
 
 #include "atomic_file.h"
 #include "roster/text.h"
+#include "row_reader.h"
 
 namespace roster {
 
@@ -233,14 +234,13 @@ class ProgressLine {
   ~ProgressLine() {
     if (drawn_) *out_ << "\r\033[K" << std::flush;
   }
-  void update(int64_t rows) {
+  void update(int64_t rows, uint64_t bytes_consumed) {
     if (out_ == nullptr || rows % 4096 != 0) return;
     auto now = std::chrono::steady_clock::now();
     if (drawn_ && now - last_ < std::chrono::milliseconds(500)) return;
     last_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
-    double share =
-        static_cast<double>(input_.bytes_consumed()) / static_cast<double>(input_.total_bytes());
+    double share = static_cast<double>(bytes_consumed) / static_cast<double>(input_.total_bytes());
     share = std::min(share, 1.0);
     double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
     double eta = share > 0 ? seconds * (1 - share) / share : 0;
@@ -259,29 +259,31 @@ class ProgressLine {
 };
 
 ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
-  RawRow raw;
-  RowIssues issues;
   RowOutcome outcome;
   ProgressLine progress(options_.progress, input);
-  while (input.next(raw)) {
-    ++s_.rows_read;
-    progress.update(s_.rows_read);
-    issues.errors.clear();
-    issues.warnings.clear();
-    outcome = RowOutcome{};
-    // A line that could not be split into the header's cells is never guessed at.
-    if (check_well_formed(raw, issues)) {
-      Status st = handler.handle(RowView(raw, input), issues, outcome);
-      if (!st.is_ok()) return fail(st);
-    }
-    if (!issues.ok()) outcome.kind = RowOutcome::Kind::kRejected;
-    record_row(raw, issues, outcome);
-    if (options_.max_errors && s_.rejected > *options_.max_errors) {
-      stopped_early_ = true;
-      break;
+  {
+    // Reading and the checks that need no directory run on the reader's
+    // thread; this one validates against the directory and applies.
+    RowReader reader(input, handler);
+    while (RowReader::Row* row = reader.next()) {
+      ++s_.rows_read;
+      progress.update(s_.rows_read, reader.bytes_consumed());
+      outcome = RowOutcome{};
+      if (row->well_formed) {
+        Status st =
+            handler.handle(RowView(row->raw, input), row->parsed.get(), row->issues, outcome);
+        if (!st.is_ok()) return fail(st);
+      }
+      if (!row->issues.ok()) outcome.kind = RowOutcome::Kind::kRejected;
+      record_row(row->raw, row->issues, outcome);
+      if (options_.max_errors && s_.rejected > *options_.max_errors) {
+        stopped_early_ = true;
+        break;
+      }
     }
   }
-  if (!input.status().is_ok()) return fail(input.status());
+  // A run stopped early never looks at what the reader found past its stop.
+  if (!stopped_early_ && !input.status().is_ok()) return fail(input.status());
   return ExitCode::kOk;
 }
 

@@ -74,7 +74,8 @@ class SourceHandler : public ReferenceHandler {
   const TemplateColumns& columns() const override { return source_columns(); }
   std::string identity_column() const override { return std::string(col::kExternalId); }
 
-  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override {
+  Status handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
+                RowOutcome& outcome) override {
     SourceRow in;
     parse_source_row(row, in, issues);
     outcome.identity = in.external_id;
@@ -117,7 +118,8 @@ class ChannelHandler : public ReferenceHandler {
   const TemplateColumns& columns() const override { return channel_columns(); }
   std::string identity_column() const override { return std::string(col::kExternalId); }
 
-  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override {
+  Status handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
+                RowOutcome& outcome) override {
     ChannelRow in;
     parse_channel_row(row, in, issues);
     outcome.identity = in.external_id;
@@ -154,7 +156,8 @@ class RoleHandler : public ReferenceHandler {
   using ReferenceHandler::ReferenceHandler;
   const TemplateColumns& columns() const override { return role_columns(); }
   std::string identity_column() const override { return std::string(col::kName); }
-  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
+  Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
+                RowOutcome& outcome) override;
 
  private:
   void resolve_permissions(const RowView& row, const RoleRow& in, Role& after, RowIssues& issues);
@@ -166,7 +169,8 @@ class RoleHandler : public ReferenceHandler {
   std::string scope_text(const Scope& scope, bool channels) const;
 };
 
-Status RoleHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
+Status RoleHandler::handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
+                           RowOutcome& outcome) {
   RoleRow in;
   parse_role_row(row, in, issues);
   outcome.identity = in.name;

@@ -13,6 +13,11 @@ namespace {
 
 std::string flag(bool v) { return v ? "1" : "0"; }
 
+// The pure checks of a users row, made on the reading thread.
+struct ParsedUser : ParsedRow {
+  UserRow row;
+};
+
 class UserHandler : public RowHandler {
  public:
   UserHandler(Directory& dir, const Actor& actor, const JobContext& context)
@@ -20,10 +25,16 @@ class UserHandler : public RowHandler {
 
   const TemplateColumns& columns() const override { return user_columns(); }
   std::string identity_column() const override { return std::string(col::kUsername); }
-  Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) override;
+  std::unique_ptr<ParsedRow> make_parsed() const override { return std::make_unique<ParsedUser>(); }
+  void parse(const RowView& row, ParsedRow& out, RowIssues& issues) const override {
+    parse_user_row(row, context_.validate, static_cast<ParsedUser&>(out).row, issues);
+  }
+  Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
+                RowOutcome& outcome) override;
 
  private:
-  Status check_and_apply(const RowView& row, RowIssues& issues, RowOutcome& outcome);
+  Status check_and_apply(const RowView& row, const UserRow& in, RowIssues& issues,
+                         RowOutcome& outcome);
   Status find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
                      RowIssues& issues);
   static bool is_duplicate(const RowIssues& issues);
@@ -46,9 +57,10 @@ class UserHandler : public RowHandler {
   std::string unstored_name_;  // the row's username when no stored user has it
 };
 
-Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
+Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
+                           RowOutcome& outcome) {
   unstored_name_.clear();
-  Status st = check_and_apply(row, issues, outcome);
+  Status st = check_and_apply(row, static_cast<const ParsedUser&>(*parsed).row, issues, outcome);
   // A later row with this username is a duplicate even though nothing was
   // created (see Directory::reset_seen).
   if (st.is_ok() && !unstored_name_.empty() && outcome.kind != RowOutcome::Kind::kCreated) {
@@ -57,9 +69,8 @@ Status UserHandler::handle(const RowView& row, RowIssues& issues, RowOutcome& ou
   return st;
 }
 
-Status UserHandler::check_and_apply(const RowView& row, RowIssues& issues, RowOutcome& outcome) {
-  UserRow in;
-  parse_user_row(row, context_.validate, in, issues);
+Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, RowIssues& issues,
+                                    RowOutcome& outcome) {
   outcome.identity = std::string(row.at(col::kUsername));
   for (const RowError& e : issues.errors) {
     // Cells that are not text at all are not looked up any further.

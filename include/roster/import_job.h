@@ -41,16 +41,31 @@ struct RowOutcome {
   bool disabled_user = false;  // an enabled user was disabled
 };
 
+// What a handler's checks that need no directory made of one row; each handler
+// that has such checks defines its own.
+struct ParsedRow {
+  virtual ~ParsedRow() = default;
+};
+
 class RowHandler {
  public:
   virtual ~RowHandler() = default;
   virtual const TemplateColumns& columns() const = 0;
   // The column that names a row's target, for the changes report.
   virtual std::string identity_column() const = 0;
+  // A handler whose rows have checks that need no directory returns scratch for
+  // them here. The run then calls parse() for each well-formed row on its
+  // reading thread, ahead of handle(), into one scratch per row slot, reused.
+  // parse() may read only its arguments and what stays constant during the run.
+  virtual std::unique_ptr<ParsedRow> make_parsed() const { return nullptr; }
+  virtual void parse(const RowView& /*row*/, ParsedRow& /*out*/, RowIssues& /*issues*/) const {}
   // Validates `row` against the directory as already changed by the earlier rows
-  // and, when it is valid, applies it and writes its audit entries. Row problems
-  // go to `issues`; a non-ok Status (the database failed) stops the run.
-  virtual Status handle(const RowView& row, RowIssues& issues, RowOutcome& outcome) = 0;
+  // and, when it is valid, applies it and writes its audit entries. `parsed` is
+  // what parse() made of the row (null when make_parsed() gives none); `issues`
+  // already holds parse()'s. Row problems go to `issues`; a non-ok Status (the
+  // database failed) stops the run.
+  virtual Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
+                        RowOutcome& outcome) = 0;
 };
 
 std::unique_ptr<RowHandler> make_user_handler(Directory& dir, const Actor& actor,
