@@ -987,17 +987,21 @@ namespace {
 // changed record; nlohmann::json reads the entries back.
 void append_json_string(std::string& out, std::string_view v) {
   out += '"';
-  for (char ch : v) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
+  // Runs of plain characters go in whole; only the rare escapes one by one.
+  size_t plain = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto c = static_cast<unsigned char>(v[i]);
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    out.append(v, plain, i - plain);
+    plain = i + 1;
+    if (c < 0x20) {
       out += fmt::format("\\u{:04x}", c);
     } else {
-      out += ch;
+      out += '\\';
+      out += v[i];
     }
   }
+  out.append(v, plain);
   out += '"';
 }
 

@@ -78,11 +78,16 @@ void ChangesReport::add(uint64_t line, const std::string& identity, const std::s
                         const std::vector<FieldChange>& changes) {
   if (!file_) return;
   // One line per field: written into a reused buffer, a few at a time, because
-  // a fresh import writes nine lines for every row.
+  // a fresh import writes nine lines for every row. The row's first three
+  // cells are the same on each of its lines: formatted once.
+  prefix_ = std::to_string(line);
+  prefix_ += ',';
+  append_csv_cell(prefix_, identity);
+  prefix_ += ',';
+  append_csv_cell(prefix_, outcome);
   auto write_line = [&](std::string_view field, std::string_view before, std::string_view after) {
-    buffer_ += std::to_string(line);
-    for (std::string_view cell :
-         {std::string_view(identity), std::string_view(outcome), field, before, after}) {
+    buffer_ += prefix_;
+    for (std::string_view cell : {field, before, after}) {
       buffer_ += ',';
       append_csv_cell(buffer_, cell);
     }

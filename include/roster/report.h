@@ -62,6 +62,7 @@ class ChangesReport {
   std::string identity_column_;
   std::unique_ptr<AtomicFile> file_;
   std::string buffer_;  // lines not yet handed to file_
+  std::string prefix_;  // the current row's first cells, reused
 };
 
 // Everything <stem>.summary.json says about one run.
