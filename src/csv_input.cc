@@ -120,26 +120,48 @@ std::string describe_missing(const std::vector<std::string>& missing,
 
 }  // namespace
 
-bool split_csv_line(std::string_view line, std::vector<std::string>& cells) {
-  cells.clear();
-  std::string buf(line);
-  char* rest = buf.data();
+namespace {
+
+// Splits the NUL-terminated `line` in place (unquoting rewrites it). The cells'
+// strings are assigned, not rebuilt, so that a row reused for every line of a
+// file keeps their memory.
+bool split_in_place(char* line, std::vector<std::string>& cells) {
+  size_t count = 0;
+  auto put = [&](std::string_view cell) {
+    if (count < cells.size()) {
+      cells[count].assign(cell);
+    } else {
+      cells.emplace_back(cell);
+    }
+    ++count;
+  };
+  bool closed = true;
+  char* rest = line;
   while (rest != nullptr) {
     char* start = rest;
     char *begin, *end;
     try {
       io::detail::chop_next_column<QuotePolicy>(rest, begin, end);
     } catch (const io::error::escaped_string_not_closed&) {
-      cells.emplace_back(trim_spaces(start));
-      return false;
+      put(trim_spaces(start));
+      closed = false;
+      break;
     }
     std::string_view raw = trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin)));
     begin = const_cast<char*>(raw.data());
     end = begin + raw.size();
     QuotePolicy::unescape(begin, end);
-    cells.emplace_back(trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin))));
+    put(trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin))));
   }
-  return true;
+  cells.resize(count);
+  return closed;
+}
+
+}  // namespace
+
+bool split_csv_line(std::string_view line, std::vector<std::string>& cells) {
+  std::string buf(line);
+  return split_in_place(buf.data(), cells);
 }
 
 struct CsvInput::Impl {
@@ -311,7 +333,8 @@ bool CsvInput::next(RawRow& row) {
     row.line = impl_->reader->get_file_line();
     row.malformed = false;
     row.malformed_reason.clear();
-    if (!split_csv_line(line, row.cells)) {
+    // fccp's line buffer is ours to rewrite until the next line is read.
+    if (!split_in_place(line, row.cells)) {
       row.malformed = true;
       row.malformed_reason = fmt::format(
           "a quoted cell is not closed (cell {}); a quoted cell must end with \" on "

@@ -834,18 +834,25 @@ Status Directory::remember_name(std::string_view username) {
 }
 
 Result<std::optional<User>> Directory::find_user(std::string_view username) {
+  std::optional<User> found(std::in_place);
+  auto lookup = find_user(username, *found);
+  if (!lookup.is_ok()) return lookup.status();
+  if (!*lookup) found.reset();
+  return found;
+}
+
+Result<bool> Directory::find_user(std::string_view username, User& user) {
   // The row, then its links read as integers from their primary keys (cheaper
   // than correlated group_concat sub-queries, whose text must be parsed back).
   Stmt s = prepare("SELECT " ROSTER_USER_FIELDS "FROM users u WHERE u.username = ?1");
   s.bind(1, username);
   if (!s.step()) {
     if (!s.ok()) return error("looking up a user");
-    return std::optional<User>();
+    return false;
   }
-  std::optional<User> found(std::in_place);
-  load_user_fields(s, *found);
-  if (!load_links(*found)) return error("looking up a user");
-  return found;
+  load_user_fields(s, user);
+  if (!load_links(user)) return error("looking up a user");
+  return true;
 }
 
 bool Directory::load_links(User& u) {

@@ -35,7 +35,7 @@ class UserHandler : public RowHandler {
  private:
   Status check_and_apply(const RowView& row, const UserRow& in, RowIssues& issues,
                          RowOutcome& outcome);
-  Status find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
+  Status find_target(const RowView& row, const UserRow& in, const User*& existing,
                      RowIssues& issues);
   static bool is_duplicate(const RowIssues& issues);
   Status check_email(const RowView& row, const User* existing, const User& after,
@@ -55,6 +55,10 @@ class UserHandler : public RowHandler {
   const Actor& actor_;
   const JobContext& context_;
   std::string unstored_name_;  // the row's username when no stored user has it
+  // The stored user a row names, and the user as the row would leave it: kept
+  // from row to row so that their strings' memory is reused.
+  User stored_;
+  User after_;
 };
 
 Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
@@ -76,13 +80,17 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, RowIs
     // Cells that are not text at all are not looked up any further.
     if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
   }
-  std::optional<User> found;
-  Status st = find_target(row, in, found, issues);
+  const User* existing = nullptr;
+  Status st = find_target(row, in, existing, issues);
   if (!st.is_ok() || is_duplicate(issues)) return st;
-  const User* existing = found ? &*found : nullptr;
   if (existing) outcome.identity = existing->username;
 
-  User after = existing ? *existing : User{};
+  User& after = after_;
+  if (existing) {
+    after = *existing;
+  } else {
+    after = User{};
+  }
   resolve(row, in, existing, after, issues);
   if (!issues.ok()) return Status::ok();
   st = check_email(row, existing, after, issues);
@@ -109,15 +117,15 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, RowIs
 
 // The user the row names, if it exists, with the duplicate-in-file and the
 // Create/Update (or --upsert) rules.
-Status UserHandler::find_target(const RowView& row, const UserRow& in, std::optional<User>& found,
+Status UserHandler::find_target(const RowView& row, const UserRow& in, const User*& existing,
                                 RowIssues& issues) {
   if (!is_valid_username(in.username)) return Status::ok();  // already reported
-  auto lookup = dir_.find_user(in.username);
+  auto lookup = dir_.find_user(in.username, stored_);
   if (!lookup.is_ok()) return lookup.status();
-  found = std::move(*lookup);
+  bool found = *lookup;
   bool duplicate = false;
   if (found) {
-    duplicate = dir_.user_seen_before(*found);
+    duplicate = dir_.user_seen_before(stored_);
   } else {
     auto named = dir_.name_seen_before(in.username);
     if (!named.is_ok()) return named.status();
@@ -125,12 +133,12 @@ Status UserHandler::find_target(const RowView& row, const UserRow& in, std::opti
     unstored_name_ = in.username;
   }
   if (duplicate) {
-    found.reset();
     add_issue(issues.errors, row.line(), col::kUsername, in.username,
               Code::kUsernameDuplicateInFile,
               "appears earlier in this file; only its first row counts, remove this one");
     return Status::ok();
   }
+  if (found) existing = &stored_;
   for (const RowError& e : issues.errors) {
     if (e.code == Code::kActionInvalid) return Status::ok();
   }

@@ -187,6 +187,8 @@ class Directory {
   // and likewise for sales channels (SPEC: the list is then ignored, not
   // stored); callers keep to that, and reads rely on it.
   Result<std::optional<User>> find_user(std::string_view username);
+  // The same into `user`, whose memory is reused; false when there is none.
+  Result<bool> find_user(std::string_view username, User& user);
   // The username that holds `email` (case-insensitive), if any.
   Result<std::optional<std::string>> email_owner(std::string_view email);
   Status insert_user(User& user);  // sets user.id
