@@ -1,13 +1,10 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <thread>
-#include <vector>
 
+#include "batch_ring.h"
 #include "roster/csv_input.h"
 #include "roster/import_job.h"
 #include "roster/row.h"
@@ -29,6 +26,7 @@ class RowReader {
     RowIssues issues;                   // ROW_MALFORMED and the pure checks' issues
     bool well_formed = false;           // false: raw.malformed, nothing else checked
     std::unique_ptr<ParsedRow> parsed;  // what handler.parse() made of it, or null
+    uint64_t consumed = 0;              // the input's bytes_consumed() after it
   };
 
   // Starts reading at once. `input` (its header read) and `handler` must
@@ -47,33 +45,13 @@ class RowReader {
   uint64_t bytes_consumed() const { return consumed_; }
 
  private:
-  struct Batch {
-    std::vector<Row> rows;
-    size_t count = 0;       // rows filled
-    uint64_t consumed = 0;  // the input's bytes_consumed() after the last of them
-    bool last = false;      // nothing follows this batch
-  };
-  void read_batches();
-  bool fill(Batch& batch);
+  void read_rows();
 
   CsvInput& input_;
   const RowHandler& handler_;
-  std::vector<Batch> batches_;  // a ring: the reader fills, next() empties
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  size_t ready_ = 0;   // batches filled and not yet handed back (guarded)
-  bool stop_ = false;  // guarded
-  std::exception_ptr error_;
-
-  // Only the consuming thread touches these.
-  size_t take_ = 0;       // the batch next() reads from
-  size_t pos_ = 0;        // the next row in it
-  bool holding_ = false;  // next() is inside batch take_
-  bool done_ = false;
-  uint64_t consumed_ = 0;
-
-  std::thread thread_;  // last: starts once everything above is built
+  BatchRing<Row> ring_;
+  uint64_t consumed_ = 0;  // the consuming thread's
+  std::thread thread_;     // last: starts once everything above is built
 };
 
 }  // namespace roster
