@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <ostream>
+#include <thread>
 
 #include "atomic_file.h"
+#include "batch_ring.h"
 #include "roster/csv_input.h"
 #include "roster/directory.h"
 #include "roster/import_job.h"
@@ -103,7 +105,7 @@ ExitCode cmd_init(const CommandContext& ctx) {
   if (admin.empty()) return ExitCode::kOk;
 
   bool any_user = false;
-  st = d.for_each_user([&](const User&) {
+  st = d.for_each_user([&](User&) {
     any_user = true;
     return false;
   });
@@ -333,6 +335,50 @@ Result<UserFilter> parse_filter(const po::variables_map& vm, const Directory& d)
   return f;
 }
 
+// Directory::for_each_user, with the directory read on a thread of its own, a
+// batch of users ahead, while `fn` runs on this one: an export formats and
+// writes one batch while the next is read. Nothing else may use `d` meanwhile
+// but its reference data (roles, sources, channels), which stays constant.
+Status for_each_user_ahead(Directory& d, const std::function<bool(const User&)>& fn) {
+  BatchRing<User> ring(3, 256);
+  Status scanned;
+  std::thread reader([&] {
+    try {
+      BatchRing<User>::Batch* batch = ring.acquire();
+      scanned = d.for_each_user([&](User& u) {
+        // A swap, not a copy: the scan reads the next user into the memory of
+        // the one this slot held before.
+        std::swap(batch->items[batch->count++], u);
+        if (batch->count < batch->items.size()) return true;
+        ring.publish();
+        batch = ring.acquire();
+        return batch != nullptr;  // null: this thread stopped the scan
+      });
+      if (batch != nullptr) {
+        batch->last = true;
+        ring.publish();
+      }
+    } catch (...) {
+      ring.fail(std::current_exception());
+    }
+  });
+  // Stops and joins the reading thread on every way out, an exception included.
+  struct Join {
+    BatchRing<User>& ring;
+    std::thread& thread;
+    ~Join() {
+      ring.stop();
+      if (thread.joinable()) thread.join();
+    }
+  } join{ring, reader};
+  while (const User* u = ring.next()) {
+    if (!fn(*u)) break;
+  }
+  ring.stop();
+  reader.join();
+  return scanned;
+}
+
 }  // namespace
 
 ExitCode cmd_export_users(const CommandContext& ctx) {
@@ -355,7 +401,7 @@ ExitCode cmd_export_users(const CommandContext& ctx) {
   // million users allocates nothing per user here.
   std::string out, sources, channels;
   std::vector<std::string_view> names;
-  Status st = d.for_each_user([&](const User& u) {
+  Status st = for_each_user_ahead(d, [&](const User& u) {
     const Role* role = d.role_by_id(u.role_id);
     if (role == nullptr) return true;
     bool visible = u.id == actor->user_id || may_assign(actor->hierarchy, role->hierarchy, top);

@@ -983,7 +983,7 @@ Result<std::optional<std::string>> Directory::user_outside_scope(int64_t role_id
   return std::optional<std::string>();
 }
 
-Status Directory::for_each_user(const std::function<bool(const User&)>& fn) {
+Status Directory::for_each_user(const std::function<bool(User&)>& fn) {
   Stmt s = prepare("SELECT " ROSTER_USER_FIELDS "FROM users u ORDER BY u.username");
   User u;
   while (s.step()) {

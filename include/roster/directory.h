@@ -200,8 +200,9 @@ class Directory {
   Result<std::optional<std::string>> user_outside_scope(int64_t role_id, const Scope& sources,
                                                         const Scope& channels);
   // Every user, sorted by username (case-insensitive). Stops at the first
-  // callback that returns false.
-  Status for_each_user(const std::function<bool(const User&)>& fn);
+  // callback that returns false. The callback may take the user's contents
+  // (swap them out); the next user is read into whatever it leaves.
+  Status for_each_user(const std::function<bool(User&)>& fn);
 
   // --- Audit and jobs.
   // One audit entry for one changed record, with its fields before and after
