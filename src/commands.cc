@@ -345,6 +345,7 @@ Status for_each_user_ahead(Directory& d, const std::function<bool(const User&)>&
   std::thread reader([&] {
     try {
       BatchRing<User>::Batch* batch = ring.acquire();
+      if (batch == nullptr) return;  // stopped before it started
       scanned = d.for_each_user([&](User& u) {
         // A swap, not a copy: the scan reads the next user into the memory of
         // the one this slot held before.

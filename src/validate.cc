@@ -256,7 +256,9 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
   } else {
     out.channels.reset();
   }
-  if (auto action = parse_action(row, issues)) out.action = *action;
+  // Every field is assigned, so that a UserRow reused from row to row keeps
+  // nothing of the row before.
+  out.action = parse_action(row, issues).value_or(Action::kCreate);
 }
 
 void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues) {

@@ -46,6 +46,33 @@ class ValidateTest : public ::testing::Test {
   RawRow raw_;
 };
 
+// The import reuses one UserRow per row slot: what a row leaves in it must
+// never show through the next row's parse.
+TEST_F(ValidateTest, AReusedUserRowKeepsNothingOfTheRowBefore) {
+  const std::string second = "bob,bob@x.com,0,1,1,UTC,Viewer,,Delete";
+  UserRow fresh, reused;
+  user(second, &fresh);
+  RowIssues issues;
+  RowView first =
+      row(kUserHeader, user_columns(), "al,al@x.com,1,0,0,Asia/Tokyo,Store Manager,\"A,B\",Update");
+  parse_user_row(first, {}, reused, issues);
+  ASSERT_TRUE(issues.ok());
+  ASSERT_EQ(reused.action, Action::kUpdate);
+  issues = {};
+  parse_user_row(row(kUserHeader, user_columns(), second), {}, reused, issues);
+  EXPECT_TRUE(has(issues.errors, Code::kActionInvalid));
+  EXPECT_EQ(reused.username, fresh.username);
+  EXPECT_EQ(reused.email, fresh.email);
+  EXPECT_EQ(reused.enabled, fresh.enabled);
+  EXPECT_EQ(reused.all_channels, fresh.all_channels);
+  EXPECT_EQ(reused.all_sources, fresh.all_sources);
+  EXPECT_EQ(reused.timezone, fresh.timezone);
+  EXPECT_EQ(reused.role, fresh.role);
+  EXPECT_EQ(reused.sources, fresh.sources);
+  EXPECT_EQ(reused.channels, fresh.channels);
+  EXPECT_EQ(reused.action, fresh.action);
+}
+
 TEST_F(ValidateTest, AValidUserRow) {
   UserRow u;
   RowIssues issues =
