@@ -270,6 +270,8 @@ class Directory::Stmt {
     return *this;
   }
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  // A temporary string would be gone before the statement runs.
+  Stmt& bind(int i, std::string&& v) = delete;
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
 
   // Steps once: true when a row is ready. On an error, ok() turns false.
