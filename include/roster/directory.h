@@ -11,133 +11,52 @@
 #include <vector>
 
 #include "roster/access.h"
+#include "roster/model.h"
 #include "roster/result.h"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "roster/store.h"
 
 namespace roster {
 
-struct Source {
-  int64_t id = 0;
-  std::string external_id;
-  std::string name;
-  std::string type;  // store, warehouse, other
-  bool enabled = true;
-};
-
-struct SalesChannel {
-  int64_t id = 0;
-  std::string external_id;
-  std::string name;
-};
-
-struct Permission {
-  std::string key;
-  std::string area;
-  std::string description;
-};
-
-struct Role {
-  int64_t id = 0;
-  std::string name;
-  std::string key;  // empty when the role has none
-  int hierarchy = 0;
-  std::vector<std::string> permissions;  // sorted, unique
-  Scope sources;
-  Scope channels;
-};
-
-struct User {
-  int64_t id = 0;
-  std::string username;
-  std::string email;
-  bool enabled = true;
-  bool all_channels = false;
-  bool all_sources = false;
-  std::string timezone;
-  int64_t role_id = 0;
-  std::vector<int64_t> sources;   // sorted, unique
-  std::vector<int64_t> channels;  // sorted, unique
-  std::string created_at, created_by, updated_at, updated_by;
-};
-
-// One field of an audit entry.
-struct FieldChange {
-  std::string field;
-  std::string before;
-  std::string after;
-};
-
-// One audited change of one field.
-struct AuditEntry {
-  int64_t job_id = 0;
-  std::string at;
-  std::string actor;
-  std::string target_type;  // user, role, source, sales-channel
-  std::string target;
-  std::string action;  // create, update, enable, disable
-  FieldChange change;
-};
-
-// Which audit entries to read; empty or 0 means any.
-struct AuditFilter {
-  int64_t job_id = 0;
-  std::string user;   // a username (case-insensitive): that user's entries only
-  std::string since;  // ISO 8601 UTC: entries at or after it
-};
-
-// One run of an import (or of init), as `roster jobs` shows it.
-struct Job {
-  int64_t id = 0;
-  std::string kind;  // users, roles, sources, sales-channels, init
-  std::string file;
-  std::string sha256;
-  std::string actor;
-  std::string mode;  // skip or abort
-  bool dry_run = false;
-  std::string started_at, finished_at;
-  int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
-  // running, interrupted (running, but its process is gone), committed,
-  // rolled-back, dry-run, refused, duplicate, failed
-  std::string outcome;
-  int exit_code = 0;
-};
-
-// The user directory in one SQLite file: schema and migrations, reference data
-// (held in memory, always in step with the open transaction), users, audit and
-// jobs. Only this module talks to SQLite; every statement is prepared once and
-// bound with parameters. Every failure comes back as a database Status (exit 5)
-// naming the file.
+// The user directory: reference data held in memory (always in step with the
+// open transaction), users, audit and jobs, over a Store (store.h) that keeps
+// them in a database file or on a database server. The pipeline sees only this
+// class; it holds no SQL. Every failure comes back as a database Status (exit 5)
+// naming the file or the server.
 class Directory {
  public:
   struct Options {
-    bool create = false;          // create the file when it does not exist
+    bool create = false;          // create the directory when there is none
     int busy_timeout_ms = 30000;  // how long to wait for another writer
-    // The permission catalog, written into the file when it is created or
+    // The permission catalog, written into the directory when it is created or
     // migrated (and on `init`).
     const std::vector<Permission>* catalog = nullptr;
   };
 
-  // Opens (or creates) the directory at `path`, upgrading an older schema.
-  static Result<std::unique_ptr<Directory>> open(const std::string& path, const Options& options);
-  // Opens `path` and migrates it only up to `version`; for migration tests.
-  static Result<std::unique_ptr<Directory>> open_at_version(const std::string& path, int version);
+  // Opens (or creates) the directory at `address` (a file path, or a
+  // postgresql:// URI: see open_store), upgrading an older schema.
+  static Result<std::unique_ptr<Directory>> open(const std::string& address,
+                                                 const Options& options);
+  // Opens `address` and migrates it only up to `version`; for migration tests.
+  static Result<std::unique_ptr<Directory>> open_at_version(const std::string& address,
+                                                            int version);
+  explicit Directory(std::unique_ptr<Store> store);
   ~Directory();
   Directory(const Directory&) = delete;
   Directory& operator=(const Directory&) = delete;
 
   static int latest_schema_version();
   Result<int> schema_version();
-  const std::string& path() const { return path_; }
+  // The file's path, or the server and database without the password.
+  const std::string& path() const { return store_->address(); }
+  Store& store() { return *store_; }
 
-  // One write transaction (BEGIN IMMEDIATE: waits up to the busy timeout for
-  // another writer, then fails with a Status that says the file is locked).
+  // One write transaction that excludes every other writer: waits up to the
+  // busy timeout, then fails with a Status that names the job holding the lock.
   Status begin();
   Status commit();
   // Rolls back and reloads the in-memory reference data. Never fails loudly.
   void rollback();
-  bool in_transaction() const { return in_transaction_; }
+  bool in_transaction() const { return store_->in_transaction(); }
 
   // Writes the permission catalog (insert or update; never deletes a key).
   Status sync_catalog(const std::vector<Permission>& catalog);
@@ -173,7 +92,8 @@ class Directory {
   // without memory that grows with the file. A user created by this run is
   // recognised by its id (above the largest id when the run began); an existing
   // user by one bit per id; a username that ended in neither (its row was
-  // rejected) is kept in a TEMP table on disk, which stays empty for a clean file.
+  // rejected) is listed in the store's temporary table, which stays empty for a
+  // clean file.
   Status reset_seen();
   // Records that the row names the stored user `user`; true when an earlier row
   // of the file named it too, or created it.
@@ -199,7 +119,7 @@ class Directory {
   // described as "username (what)", or nullopt.
   Result<std::optional<std::string>> user_outside_scope(int64_t role_id, const Scope& sources,
                                                         const Scope& channels);
-  // Every user, sorted by username (case-insensitive). Stops at the first
+  // Every user, sorted by username (ASCII case-insensitive). Stops at the first
   // callback that returns false. The callback may take the user's contents
   // (swap them out); the next user is read into whatever it leaves.
   Status for_each_user(const std::function<bool(User&)>& fn);
@@ -229,28 +149,13 @@ class Directory {
   Status exec(const std::string& sql);
 
  private:
-  class Stmt;
-  Directory(sqlite3* db, std::string path);
-  Status configure(int busy_timeout_ms);
-  Status migrate(int target_version, const std::vector<Permission>* catalog);
   Status load_reference_data();
-  Status error(std::string_view what);
-  Stmt prepare(const char* sql);
-  Status replace_links(const char* delete_sql, const char* insert_sql, int64_t owner,
-                       const std::vector<int64_t>& ids);
-  void load_user_fields(Stmt& stmt, User& user);
-  // Reads the user's sources and sales channels (by user.id); false on an error.
-  bool load_links(User& user);
 
-  sqlite3* db_;
-  std::string path_;
-  bool in_transaction_ = false;
-  bool busy_reporting_ = false;
+  std::unique_ptr<Store> store_;
   std::string audit_buffer_;      // reused by add_audit
   int64_t seen_max_id_ = 0;       // the largest user id when the run began
   std::vector<bool> seen_ids_;    // existing users met so far, by id
-  int64_t remembered_names_ = 0;  // rows in temp.seen
-  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  int64_t remembered_names_ = 0;  // names listed in the store this run
 
   std::vector<Permission> permissions_;
   std::unordered_map<int64_t, Source> sources_;  // by id, looked up per cell

@@ -14,7 +14,7 @@ namespace roster {
 std::string_view trim_spaces(std::string_view s);
 
 // ASCII lower-case copy. Identifiers that compare case-insensitively (usernames,
-// e-mails, role names, header names) fold ASCII only, like SQLite's NOCASE.
+// e-mails, role names, header names) fold ASCII only, as the stores' unique indexes do.
 std::string to_lower_ascii(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "roster/access.h"
+
+namespace roster {
+
+// The records of the user directory (SPEC §1), as every stage and every storage
+// backend sees them.
+
+struct Source {
+  int64_t id = 0;
+  std::string external_id;
+  std::string name;
+  std::string type;  // store, warehouse, other
+  bool enabled = true;
+};
+
+struct SalesChannel {
+  int64_t id = 0;
+  std::string external_id;
+  std::string name;
+};
+
+struct Permission {
+  std::string key;
+  std::string area;
+  std::string description;
+};
+
+struct Role {
+  int64_t id = 0;
+  std::string name;
+  std::string key;  // empty when the role has none
+  int hierarchy = 0;
+  std::vector<std::string> permissions;  // sorted, unique
+  Scope sources;
+  Scope channels;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string username;
+  std::string email;
+  bool enabled = true;
+  bool all_channels = false;
+  bool all_sources = false;
+  std::string timezone;
+  int64_t role_id = 0;
+  std::vector<int64_t> sources;   // sorted, unique
+  std::vector<int64_t> channels;  // sorted, unique
+  std::string created_at, created_by, updated_at, updated_by;
+};
+
+// One field of an audit entry.
+struct FieldChange {
+  std::string field;
+  std::string before;
+  std::string after;
+};
+
+// One audited change of one field.
+struct AuditEntry {
+  int64_t job_id = 0;
+  std::string at;
+  std::string actor;
+  std::string target_type;  // user, role, source, sales-channel
+  std::string target;
+  std::string action;  // create, update, enable, disable
+  FieldChange change;
+};
+
+// Which audit entries to read; empty or 0 means any.
+struct AuditFilter {
+  int64_t job_id = 0;
+  std::string user;   // a username (case-insensitive): that user's entries only
+  std::string since;  // ISO 8601 UTC: entries at or after it
+};
+
+// One run of an import (or of init), as `roster jobs` shows it.
+struct Job {
+  int64_t id = 0;
+  std::string kind;  // users, roles, sources, sales-channels, init
+  std::string file;
+  std::string sha256;
+  std::string actor;
+  std::string mode;  // skip or abort
+  bool dry_run = false;
+  std::string started_at, finished_at;
+  int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
+  // running, interrupted (running, but its process is gone), committed,
+  // rolled-back, dry-run, refused, duplicate, failed
+  std::string outcome;
+  int exit_code = 0;
+};
+
+}  // namespace roster

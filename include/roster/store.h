@@ -1,0 +1,137 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roster/model.h"
+#include "roster/result.h"
+
+namespace roster {
+
+// The storage seam: what the directory needs from a database, and nothing of
+// how a database does it. Two backends stand behind it: SQLite (one file, the
+// default) and PostgreSQL (one database shared by several machines). Only the
+// storage files include sqlite3.h or libpq-fe.h.
+//
+// Every call either succeeds or returns a database Status (exit 5) whose
+// message names the file or the server, never a password. A Store is used by
+// one thread at a time.
+
+// The schema version that both backends reach on open. Migrations are numbered
+// alike on both, so that version N means the same tables everywhere.
+inline constexpr int kSchemaVersion = 8;
+
+// The reference data, read whole: the directory keeps it in memory.
+struct ReferenceData {
+  std::vector<Permission> permissions;  // sorted by key
+  std::vector<Source> sources;
+  std::vector<SalesChannel> channels;
+  std::vector<Role> roles;  // permissions and scope ids sorted
+};
+
+// One audit entry as stored: one changed record, its fields as the JSON object
+// the directory wrote ({"Field": "after"} for a create, else {"Field": [b, a]}).
+struct StoredAudit {
+  int64_t job_id = 0;
+  std::string at, actor;  // the job's start and actor
+  std::string target_type, target, action, changes;
+};
+
+struct StoreOptions {
+  bool create = false;          // create the directory when there is none
+  int lock_timeout_ms = 30000;  // how long begin() waits for another writer
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Where the directory lives, for messages: a file's path, or
+  // "postgresql://user@host:port/db" without the password.
+  virtual const std::string& address() const = 0;
+  // "sqlite" or "postgresql".
+  virtual std::string_view backend() const = 0;
+
+  virtual Result<int> schema_version() = 0;
+  // Brings the schema up to `version` in one transaction, then writes `catalog`
+  // (when given) in the same transaction. Refuses a schema newer than roster's.
+  virtual Status migrate(int version, const std::vector<Permission>* catalog) = 0;
+
+  // One write transaction that excludes every other writer of the directory,
+  // on this machine or another: waits up to the lock timeout, then fails with
+  // a Status that names the job holding the lock.
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  // Never fails loudly: a failed rollback leaves nothing committed either.
+  virtual void rollback() = 0;
+  virtual bool in_transaction() const = 0;
+
+  // Runs `sql` with no parameters (tests and maintenance).
+  virtual Status exec(const std::string& sql) = 0;
+
+  // --- Reference data.
+  virtual Status load_reference(ReferenceData& out) = 0;
+  virtual Status upsert_permission(const Permission& permission) = 0;
+  // Insert when id == 0 (and set the id), else update.
+  virtual Status save_source(Source& source) = 0;
+  virtual Status save_channel(SalesChannel& channel) = 0;
+  // Writes the role with its permissions and scopes (an "all" scope stores no list).
+  virtual Status save_role(Role& role) = 0;
+
+  // --- Users. A user with access to all sources is stored with no source
+  // list, and likewise for sales channels; reads rely on it.
+  // Finds by username (case-insensitive, ASCII) into `user`, reusing its memory.
+  virtual Result<bool> find_user(std::string_view username, User& user) = 0;
+  // The username that holds `email` (case-insensitive, ASCII), if any.
+  virtual Result<std::optional<std::string>> email_owner(std::string_view email) = 0;
+  virtual Status insert_user(User& user) = 0;  // sets user.id
+  // Writes the fields of `after` that differ from `before` (same id).
+  virtual Status update_user(const User& before, const User& after) = 0;
+  virtual Result<int64_t> count_enabled_users() = 0;
+  virtual Result<int64_t> max_user_id() = 0;
+  // Every user (of `role_id` only, when it is not 0), sorted by username
+  // (ASCII case-insensitive). Stops at the first callback that returns false.
+  // The callback may swap the user's contents out; the next user is read into
+  // whatever it leaves.
+  virtual Status for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) = 0;
+
+  // --- A run's scratch list of usernames whose rows created nothing. It lives
+  // in the database (temporary), so that memory does not grow with the file.
+  virtual Status clear_names() = 0;
+  virtual Result<bool> name_listed(std::string_view username) = 0;
+  // Lists `username` (case-insensitive); true when it was not listed yet.
+  virtual Result<bool> list_name(std::string_view username) = 0;
+
+  // --- Audit and jobs.
+  virtual Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
+                           std::string_view action, std::string_view changes) = 0;
+  // Entries matching `filter`, oldest first.
+  virtual Status for_each_audit(const AuditFilter& filter,
+                                const std::function<Status(const StoredAudit&)>& fn) = 0;
+  // Records a job, marked running and owned by this process (or connection),
+  // in its own transaction when none is open, so that it survives a rollback.
+  virtual Result<int64_t> start_job(const Job& job) = 0;
+  virtual Status finish_job(const Job& job) = 0;
+  // Reads report a job still marked running whose owner is gone as interrupted.
+  virtual Result<std::optional<Job>> find_job(int64_t id) = 0;
+  virtual Result<std::vector<Job>> list_jobs(int64_t limit) = 0;  // newest first
+  // The newest job still marked running, other than `except_id`.
+  virtual Result<std::optional<Job>> running_job(int64_t except_id) = 0;
+  // The newest job of `kind` that committed rows from a file with this SHA-256.
+  virtual Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
+                                                            std::string_view sha256) = 0;
+};
+
+// Whether `address` names a PostgreSQL database (postgresql:// or postgres://).
+bool is_postgres_address(std::string_view address);
+
+// Opens the store that `address` names: a PostgreSQL URI, else a SQLite file.
+// Does not migrate.
+Result<std::unique_ptr<Store>> open_store(const std::string& address, const StoreOptions& options);
+
+}  // namespace roster

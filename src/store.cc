@@ -1,0 +1,17 @@
+#include "roster/store.h"
+
+#include "sqlite_store.h"
+
+namespace roster {
+
+bool is_postgres_address(std::string_view address) {
+  return address.starts_with("postgresql://") || address.starts_with("postgres://");
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& address, const StoreOptions& options) {
+  auto sqlite = SqliteStore::open(address, options);
+  if (!sqlite.is_ok()) return sqlite.status();
+  return std::unique_ptr<Store>(std::move(*sqlite));
+}
+
+}  // namespace roster
