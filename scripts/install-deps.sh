@@ -8,6 +8,7 @@ packages=(
   libfccp-dev libboost-program-options-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev
   libhowardhinnant-date-dev tzdata libgtest-dev python3
+  libpq-dev postgresql
 )
 
 missing=()

@@ -1,0 +1,145 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "roster/store.h"
+
+namespace roster {
+
+// One parameter of a statement, in libpq's text format.
+struct PgArg {
+  PgArg(std::string_view v) : text(v) {}         // NOLINT: implicit by design
+  PgArg(const std::string& v) : text(v) {}       // NOLINT
+  PgArg(const char* v) : text(v) {}              // NOLINT
+  PgArg(int64_t v) : text(std::to_string(v)) {}  // NOLINT
+  PgArg(int v) : text(std::to_string(v)) {}      // NOLINT
+  PgArg(bool v) : text(v ? "1" : "0") {}         // NOLINT
+  std::string text;
+};
+
+// "{1,2,3}": a list as one array parameter, so that a whole list is one statement.
+std::string pg_id_array(const std::vector<int64_t>& ids);
+// "3,1,2" (string_agg's output) as sorted ids, into `out`.
+void pg_parse_ids(std::string_view text, std::vector<int64_t>& out);
+
+// A statement's result, cleared when it goes out of scope.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* r = nullptr) : r_(r) {}
+  PgResult(PgResult&& other) noexcept : r_(other.r_) { other.r_ = nullptr; }
+  PgResult& operator=(PgResult&& other) noexcept {
+    std::swap(r_, other.r_);
+    return *this;
+  }
+  ~PgResult() { PQclear(r_); }
+
+  bool ok() const {
+    ExecStatusType s = PQresultStatus(r_);
+    return r_ != nullptr &&
+           (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_SINGLE_TUPLE);
+  }
+  int rows() const { return PQntuples(r_); }
+  std::string_view text(int row, int col) const {
+    return {PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col))};
+  }
+  void text(int row, int col, std::string& out) const { out.assign(text(row, col)); }
+  int64_t int64(int row, int col) const;
+  bool flag(int row, int col) const { return int64(row, col) != 0; }
+  // The command tag ("COMMIT", "INSERT 0 1", ...).
+  std::string_view command() const { return r_ == nullptr ? "" : PQcmdStatus(r_); }
+  // Rows written by an INSERT, UPDATE or DELETE.
+  int64_t affected() const;
+  const PGresult* get() const { return r_; }
+
+ private:
+  PGresult* r_;
+};
+
+// The directory in one PostgreSQL database, shared by every machine that runs
+// roster against it. One connection; every statement prepared once and run
+// with parameters. Writers exclude each other with a transaction-scoped
+// advisory lock. Split by responsibility: pg_store.cc (connecting,
+// transactions, the lock, errors, scratch), pg_schema.cc, pg_reference.cc,
+// pg_users.cc, pg_jobs.cc (jobs and audit).
+class PgStore : public Store {
+ public:
+  static Result<std::unique_ptr<PgStore>> open(const std::string& uri, const StoreOptions& options);
+  ~PgStore() override;
+
+  const std::string& address() const override { return address_; }
+  std::string_view backend() const override { return "postgresql"; }
+  Result<int> schema_version() override;
+  Status migrate(int version, const std::vector<Permission>* catalog) override;
+  Status begin() override;
+  Status commit() override;
+  void rollback() override;
+  bool in_transaction() const override { return in_transaction_; }
+  Status exec(const std::string& sql) override;
+
+  Status load_reference(ReferenceData& out) override;
+  Status upsert_permission(const Permission& permission) override;
+  Status save_source(Source& source) override;
+  Status save_channel(SalesChannel& channel) override;
+  Status save_role(Role& role) override;
+
+  Result<bool> find_user(std::string_view username, User& user) override;
+  Result<std::optional<std::string>> email_owner(std::string_view email) override;
+  Status insert_user(User& user) override;
+  Status update_user(const User& before, const User& after) override;
+  Result<int64_t> count_enabled_users() override;
+  Result<int64_t> max_user_id() override;
+  Status for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) override;
+
+  Status clear_names() override;
+  Result<bool> name_listed(std::string_view username) override;
+  Result<bool> list_name(std::string_view username) override;
+
+  Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
+                   std::string_view action, std::string_view changes) override;
+  Status for_each_audit(const AuditFilter& filter,
+                        const std::function<Status(const StoredAudit&)>& fn) override;
+  Result<int64_t> start_job(const Job& job) override;
+  Status finish_job(const Job& job) override;
+  Result<std::optional<Job>> find_job(int64_t id) override;
+  Result<std::vector<Job>> list_jobs(int64_t limit) override;
+  Result<std::optional<Job>> running_job(int64_t except_id) override;
+  Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
+                                                    std::string_view sha256) override;
+
+ private:
+  PgStore(PGconn* conn, std::string address, int lock_timeout_ms)
+      : conn_(conn), address_(std::move(address)), lock_timeout_ms_(lock_timeout_ms) {}
+  // Runs a statement (prepared on first use, cached by the SQL text's address).
+  PgResult run(const char* sql, std::initializer_list<PgArg> args = {});
+  // A database Status for the failed `what`, from `res` or the connection.
+  Status error(std::string_view what, const PgResult& res);
+  // Streams the rows of a statement one at a time (libpq's single-row mode),
+  // so that a scan of a million users holds one row in memory. The callback
+  // returns false to stop; the rest of the result is then drained.
+  Status scan(const char* sql, std::initializer_list<PgArg> args, std::string_view what,
+              const std::function<Status(const PgResult&, bool& more)>& fn);
+  Result<bool> has_table(const char* name);
+  Status create_schema();
+  // The running job whose connection holds the advisory lock `lock`.
+  Result<std::optional<Job>> lock_holder_job(int64_t lock);
+  Result<std::optional<Job>> one_job(const char* sql, std::initializer_list<PgArg> args,
+                                     std::string_view what);
+
+  PGconn* conn_;
+  std::string address_;
+  int lock_timeout_ms_;
+  bool in_transaction_ = false;
+  bool busy_reporting_ = false;
+  std::unordered_map<const char*, std::string> prepared_;  // SQL -> statement name
+  std::vector<const char*> values_;                        // reused by run()
+  std::vector<int> lengths_;
+};
+
+}  // namespace roster

@@ -1,0 +1,134 @@
+// The PostgreSQL store's users: lookups, writes and the scans for exports.
+// Each lookup and each write is one statement, so one round trip to the
+// server: a user's links come with its row, and are written with it.
+
+#include <fmt/format.h>
+
+#include "pg_store.h"
+
+namespace roster {
+namespace {
+
+// The columns of a users row with its links, read by read_user. A user with
+// access to all sources has no source rows, so none are looked for.
+#define ROSTER_PG_USER_COLUMNS                                                                   \
+  "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, u.timezone, "      \
+  "u.role_id, u.created_at, u.created_by, u.updated_at, u.updated_by, "                          \
+  "CASE WHEN u.all_sources = 1 THEN '' ELSE (SELECT string_agg(s.source_id::text, ',') "         \
+  "  FROM user_sources s WHERE s.user_id = u.id) END, "                                          \
+  "CASE WHEN u.all_sales_channels = 1 THEN '' ELSE (SELECT string_agg(c.channel_id::text, ',') " \
+  "  FROM user_sales_channels c WHERE c.user_id = u.id) END "
+
+// Assigns in place, so that a User reused over a scan keeps its memory.
+void read_user(const PgResult& r, int row, User& u) {
+  u.id = r.int64(row, 0);
+  r.text(row, 1, u.username);
+  r.text(row, 2, u.email);
+  u.enabled = r.flag(row, 3);
+  u.all_channels = r.flag(row, 4);
+  u.all_sources = r.flag(row, 5);
+  r.text(row, 6, u.timezone);
+  u.role_id = r.int64(row, 7);
+  r.text(row, 8, u.created_at);
+  r.text(row, 9, u.created_by);
+  r.text(row, 10, u.updated_at);
+  r.text(row, 11, u.updated_by);
+  pg_parse_ids(r.text(row, 12), u.sources);
+  pg_parse_ids(r.text(row, 13), u.channels);
+}
+
+}  // namespace
+
+Result<bool> PgStore::find_user(std::string_view username, User& user) {
+  PgResult r = run("SELECT " ROSTER_PG_USER_COLUMNS
+                   "FROM users u WHERE lower(u.username) = lower($1::text COLLATE \"C\")",
+                   {username});
+  if (!r.ok()) return error("looking up a user", r);
+  if (r.rows() == 0) return false;
+  read_user(r, 0, user);
+  return true;
+}
+
+Result<std::optional<std::string>> PgStore::email_owner(std::string_view email) {
+  PgResult r =
+      run("SELECT username FROM users WHERE lower(email) = lower($1::text COLLATE \"C\")", {email});
+  if (!r.ok()) return error("looking up an e-mail", r);
+  if (r.rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(r.text(0, 0)));
+}
+
+Status PgStore::insert_user(User& u) {
+  // The row and its links in one statement; the foreign keys of the links are
+  // checked at its end, when the row exists.
+  PgResult r = run(
+      "WITH n AS (INSERT INTO users (username, email, enabled, all_sales_channels, all_sources, "
+      "  timezone, role_id, created_at, created_by, updated_at, updated_by) "
+      "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9) RETURNING id), "
+      "s AS (INSERT INTO user_sources (user_id, source_id) "
+      "  SELECT n.id, unnest($10::bigint[]) FROM n), "
+      "c AS (INSERT INTO user_sales_channels (user_id, channel_id) "
+      "  SELECT n.id, unnest($11::bigint[]) FROM n) "
+      "SELECT id FROM n",
+      {u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
+       u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels)});
+  if (!r.ok() || r.rows() != 1) return error(fmt::format("creating user \"{}\"", u.username), r);
+  u.id = r.int64(0, 0);
+  return Status::ok();
+}
+
+Status PgStore::update_user(const User& before, const User& after) {
+  std::string what = fmt::format("updating user \"{}\"", before.username);
+  PgResult r =
+      run("UPDATE users SET email = $2, role_id = $3, enabled = $4, all_sales_channels = $5, "
+          "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9 WHERE id = $1",
+          {before.id, after.email, after.role_id, after.enabled, after.all_channels,
+           after.all_sources, after.timezone, after.updated_at, after.updated_by});
+  if (!r.ok()) return error(what, r);
+  // Links: drop those no longer listed, add the new ones (the kept ones
+  // conflict and stay), so that no key is deleted and re-inserted at once.
+  if (before.sources != after.sources) {
+    PgResult links =
+        run("WITH d AS (DELETE FROM user_sources WHERE user_id = $1 "
+            "  AND source_id <> ALL ($2::bigint[])) "
+            "INSERT INTO user_sources (user_id, source_id) SELECT $1, unnest($2::bigint[]) "
+            "ON CONFLICT DO NOTHING",
+            {before.id, pg_id_array(after.sources)});
+    if (!links.ok()) return error(what, links);
+  }
+  if (before.channels != after.channels) {
+    PgResult links =
+        run("WITH d AS (DELETE FROM user_sales_channels WHERE user_id = $1 "
+            "  AND channel_id <> ALL ($2::bigint[])) "
+            "INSERT INTO user_sales_channels (user_id, channel_id) SELECT $1, unnest($2::bigint[]) "
+            "ON CONFLICT DO NOTHING",
+            {before.id, pg_id_array(after.channels)});
+    if (!links.ok()) return error(what, links);
+  }
+  return Status::ok();
+}
+
+Result<int64_t> PgStore::count_enabled_users() {
+  PgResult r = run("SELECT count(*) FROM users WHERE enabled = 1");
+  if (!r.ok()) return error("counting users", r);
+  return r.int64(0, 0);
+}
+
+Result<int64_t> PgStore::max_user_id() {
+  PgResult r = run("SELECT coalesce(max(id), 0) FROM users");
+  if (!r.ok()) return error("reading the largest user id", r);
+  return r.int64(0, 0);
+}
+
+Status PgStore::for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) {
+  // Ordered by the unique index on lower(username): the order of SQLite's NOCASE.
+  User u;
+  return scan("SELECT " ROSTER_PG_USER_COLUMNS
+              "FROM users u WHERE ($1::bigint = 0 OR u.role_id = $1) ORDER BY lower(u.username)",
+              {role_id}, "reading users", [&](const PgResult& r, bool& more) {
+                read_user(r, 0, u);
+                more = fn(u);
+                return Status::ok();
+              });
+}
+
+}  // namespace roster
