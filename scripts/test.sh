@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs what is missing, checks formatting,
-# builds with warnings as errors and runs the whole suite through ctest, then
-# does it again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# starts a throwaway PostgreSQL server, builds with warnings as errors and runs
+# the whole suite through ctest (the end-to-end tests once on SQLite and once
+# on PostgreSQL), then does it again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and stops the server.
 # Environment: JOBS (parallel build jobs, default: all cores), BUILD_ROOT
 # (default: build/), SKIP_SANITIZE=1 to skip the sanitizer pass, SKIP_FUZZ=1 to
 # skip the short fuzz run.
@@ -19,6 +21,14 @@ if command -v clang-format >/dev/null 2>&1; then
 else
   echo "== format check skipped: clang-format is not installed"
 fi
+
+# A PostgreSQL server of its own, in a temporary folder, for the "pg:" tests;
+# stopped and removed however this script ends.
+pg_dir=$(mktemp -d /tmp/roster-test-pg.XXXXXX)
+trap 'scripts/pg-server.sh stop "$pg_dir"' EXIT
+echo "== PostgreSQL: starting a throwaway server in $pg_dir"
+ROSTER_TEST_PG=$(scripts/pg-server.sh start "$pg_dir")
+export ROSTER_TEST_PG
 
 run_suite() {
   local name=$1; shift

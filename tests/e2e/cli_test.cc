@@ -52,7 +52,7 @@ TEST_F(CliTest, SampleMistakesAreReportedAndTheValidRowsCommitted) {
   EXPECT_EQ(summary["rows"]["rejected"], 23);
   EXPECT_EQ(summary["exit_code"], 1);
   EXPECT_EQ(q("SELECT group_concat(username) FROM (SELECT username FROM users WHERE username "
-              "IN ('ana.rivera', 'ben.carter', 'carla.diaz', 'gina.hall') ORDER BY username)"),
+              "IN ('ana.rivera', 'ben.carter', 'carla.diaz', 'gina.hall') ORDER BY username) AS t"),
             "ana.rivera,ben.carter");
   EXPECT_EQ(q("SELECT count(*) FROM users"), std::to_string(std::stoi(users_before) + 2));
   EXPECT_EQ(q("SELECT created_by FROM users WHERE username = 'ana.rivera'"), "d.chen");

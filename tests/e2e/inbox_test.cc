@@ -51,7 +51,7 @@ TEST_F(InboxTest, EachFileIsImportedOnceAndFiledWithItsReports) {
   EXPECT_EQ(r.exit_code, 3) << r.out;  // the worst outcome: a refused file
   // Name order: 1-good's job comes before 2-bad's.
   EXPECT_EQ(q("SELECT group_concat(exit_code) FROM (SELECT exit_code FROM jobs WHERE kind = "
-              "'users' AND id > 5 ORDER BY id)"),
+              "'users' AND id > 5 ORDER BY id) AS t"),
             "0,1,3");
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'g.%' OR username = 'b.2'"), "4");
   EXPECT_EQ(names(inbox_ + "/archive").size(), 7u) << r.out;  // 2 files, their reports

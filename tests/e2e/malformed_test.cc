@@ -64,7 +64,7 @@ TEST_F(MalformedTest, EveryFileHasItsDefinedOutcome) {
       }
     }
     // Whatever the input, the directory is sound afterwards.
-    EXPECT_EQ(query(db_, "PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(testing::integrity(db_), "ok");
     ++cases;
   }
   EXPECT_EQ(cases, 20);

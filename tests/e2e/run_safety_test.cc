@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,16 +56,8 @@ TEST_F(RunSafetyTest, ExportFiltersCombineOrWithinAndAcross) {
   EXPECT_EQ(count_rows({"--enabled", "0"}), 1);
   EXPECT_EQ(count_rows({"--changed-since", "2999-01-01T00:00:00Z"}), 0);
   // Age every record but hq.it's, whose change above is the only recent one.
-  {
-    sqlite3* h = nullptr;
-    ASSERT_EQ(sqlite3_open(db_.c_str(), &h), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(h,
-                           "UPDATE users SET updated_at = '2026-01-01T00:00:00Z' "
-                           "WHERE username != 'hq.it'",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(h);
-  }
+  testing::exec(db_,
+                "UPDATE users SET updated_at = '2026-01-01T00:00:00Z' WHERE username != 'hq.it'");
   std::string hq_changed = q("SELECT updated_at FROM users WHERE username = 'hq.it'");
   EXPECT_EQ(count_rows({"--changed-since", hq_changed}), 1);  // only hq.it
   EXPECT_EQ(count_rows({"--changed-since", "2026-01-01T00:00:00Z"}), 239);
@@ -167,28 +158,7 @@ TEST_F(RunSafetyTest, UpsertMaxErrorsAndDuplicateFilesOverTheBinary) {
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'fine.%'"), "0");
 }
 
-// Holds the write lock from another process's connection, as a running import
-// would, with a job row marked running by a live process.
-struct LockHolder {
-  explicit LockHolder(const std::string& db) {
-    EXPECT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    std::string sql =
-        "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
-        "VALUES ('users', 'nightly-hr.csv', '', 'hq.it', 'skip', 0, '2026-11-24T03:00:00Z', "
-        "'running', " +
-        std::to_string(::getpid()) + "); BEGIN IMMEDIATE;";
-    EXPECT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  }
-  void release() {
-    if (h) {
-      sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
-      sqlite3_close(h);
-      h = nullptr;
-    }
-  }
-  ~LockHolder() { release(); }
-  sqlite3* h = nullptr;
-};
+using LockHolder = testing::WriteLockHolder;
 
 TEST_F(RunSafetyTest, ASecondImportGivesUpAfterTheLockTimeoutNamingTheRunningJob) {
   write_file(tmp_ / "late.csv", viewers("late", 5));
@@ -259,7 +229,8 @@ TEST_F(RunSafetyTest, AKilledImportAppliesNothingAndShowsAsInterrupted) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the import finished before it could be killed";
-  EXPECT_EQ(q("PRAGMA integrity_check"), "ok");
+  testing::wait_for_other_sessions_to_end(db_);
+  EXPECT_EQ(testing::integrity(db_), "ok");
   EXPECT_EQ(q("SELECT count(*) FROM users"), before);
   auto jobs = roster({"jobs", "--limit", "1"});
   EXPECT_NE(jobs.out.find("interrupted"), std::string::npos)
