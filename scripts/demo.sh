@@ -3,10 +3,24 @@
 # directory with a first administrator, imports the reference data (sources,
 # sales channels, roles) and 238 people, then shows how a file full of common
 # mistakes is reported, and exports the directory.
-# Usage: scripts/demo.sh [DB_PATH]   (default: a temporary folder)
+# Usage: scripts/demo.sh [DB_PATH]        a SQLite file (default: in a temporary folder)
+#        scripts/demo.sh --db ADDRESS     a file, or an empty PostgreSQL database
+#                                         (postgresql://user@host/dbname)
+#        scripts/demo.sh --postgres       the same on a throwaway PostgreSQL server
+#                                         that the script starts and stops
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+db=""
+postgres=0
+case "${1:-}" in
+  --db) db=${2:?--db takes a file path or a postgresql:// URI} ;;
+  --postgres) postgres=1 ;;
+  -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+  "") ;;
+  *) db=$1 ;;
+esac
 
 scripts/install-deps.sh
 build="$root/build/release"
@@ -15,8 +29,19 @@ cmake --build "$build" -j "$(nproc)" --target roster
 roster="$build/roster"
 
 work=$(mktemp -d -t roster-demo-XXXXXX)
-db=${1:-$work/roster.db}
-rm -f "$db" "$db-wal" "$db-shm"
+if [ "$postgres" = 1 ]; then
+  pg_dir=$(mktemp -d /tmp/roster-demo-pg.XXXXXX)  # reachable by the postgres user
+  trap 'scripts/pg-server.sh stop "$pg_dir"' EXIT
+  server=$(scripts/pg-server.sh start "$pg_dir")
+  psql -q "$server" -c "CREATE DATABASE roster_demo"
+  db=${server/\/postgres\?//roster_demo?}
+  echo "# A throwaway PostgreSQL server: $db"
+fi
+db=${db:-$work/roster.db}
+case "$db" in
+  postgresql://*|postgres://*) ;;  # roster init refuses a database that is not empty
+  *) rm -f "$db" "$db-wal" "$db-shm" ;;
+esac
 export ROSTER_DB=$db
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -61,3 +86,4 @@ step "$roster" audit --user tom.reilly
 step "$roster" jobs --limit 10
 echo
 echo "Directory: $db   Reports and exports: $work"
+if [ "$postgres" = 1 ]; then echo "(the throwaway server stops, and its folder goes, as the demo ends)"; fi

@@ -22,7 +22,13 @@ as_owner() {
 case $cmd in
   start)
     mkdir -p "$dir"
-    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres: "$dir"
+      if ! runuser -u postgres -- test -w "$dir"; then
+        echo "pg-server: the postgres user cannot reach $dir; use a folder directly under /tmp" >&2
+        exit 1
+      fi
+    fi
     as_owner "$bindir/initdb" -D "$dir/data" -U roster --auth=trust --encoding=UTF8 \
       --locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
