@@ -5,7 +5,9 @@
 #   scripts/pg-server.sh stop DIR    stop it and remove DIR
 # The server runs as the postgres user when this runs as root (PostgreSQL
 # refuses to run as root); its superuser is "roster", trusted on the socket
-# only. fsync is off: the tests kill roster, never the server or the machine.
+# only; the user roster_pw alone must give its password (scram-sha-256), for
+# the tests of wrong credentials. fsync is off: the tests kill roster, never
+# the server or the machine.
 set -euo pipefail
 cmd=${1:?usage: pg-server.sh start|stop DIR}
 dir=${2:?usage: pg-server.sh start|stop DIR}
@@ -31,6 +33,9 @@ case $cmd in
     fi
     as_owner "$bindir/initdb" -D "$dir/data" -U roster --auth=trust --encoding=UTF8 \
       --locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    hba="$dir/data/pg_hba.conf"
+    { echo "local all roster_pw scram-sha-256"; cat "$hba"; } >"$hba.new" && mv "$hba.new" "$hba"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$hba"; fi
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses='' -k $dir -c fsync=off -c full_page_writes=off \
           -c max_connections=200 -c shared_buffers=128MB" start >/dev/null \

@@ -24,6 +24,7 @@ class InboxTest : public testing::BinaryTest {
  protected:
   void SetUp() override {
     BinaryTest::SetUp();
+    if (HasFatalFailure()) return;
     fs::create_directories(inbox_);
   }
   testing::ProcessResult run(std::vector<std::string> extra = {}) {

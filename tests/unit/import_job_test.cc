@@ -22,6 +22,7 @@ class ImportJobTest : public testing::SampleDirectoryTest {
  protected:
   void SetUp() override {
     SampleDirectoryTest::SetUp();
+    if (HasFatalFailure()) return;
     Directory::Options o;
     o.catalog = &catalog_;
     auto d = Directory::open(db_, o);

@@ -326,6 +326,7 @@ std::string viewers(const std::string& prefix, int n, const std::string& action)
 
 TempDir* SampleDirectoryTest::master_ = nullptr;
 std::string SampleDirectoryTest::pg_master_;
+std::string SampleDirectoryTest::setup_error_;
 
 namespace {
 
@@ -343,22 +344,29 @@ void pg_drop(const std::string& name) {
 
 void SampleDirectoryTest::SetUpTestSuite() {
   master_ = new TempDir;
-  if (!on_postgres()) {
-    make_sample_directory(*master_ / "sample.db", master_->path());
-    return;
+  setup_error_.clear();
+  // An exception here would make GoogleTest skip the suite's tests, which
+  // ctest counts as passed: keep the message, and SetUp fails every test.
+  try {
+    if (!on_postgres()) {
+      make_sample_directory(*master_ / "sample.db", master_->path());
+      return;
+    }
+    pg_master_ = pg_database_name("sample");
+    pg_query(pg_uri("postgres"), "CREATE DATABASE " + pg_master_);
+    make_sample_directory(pg_uri(pg_master_), master_->path());
+    // Test-only helpers, after roster made the directory: amcheck for
+    // integrity(), and SQLite's group_concat, so that one test query reads both.
+    pg_query(pg_uri(pg_master_),
+             "CREATE EXTENSION amcheck;"
+             "CREATE FUNCTION roster_test_concat(acc text, v anyelement) RETURNS text "
+             "LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc "
+             "WHEN acc IS NULL THEN v::text ELSE acc || ',' || v::text END $$;"
+             "CREATE AGGREGATE group_concat(anyelement) (SFUNC = roster_test_concat, "
+             "STYPE = text);");
+  } catch (const std::exception& e) {
+    setup_error_ = e.what();
   }
-  pg_master_ = pg_database_name("sample");
-  pg_query(pg_uri("postgres"), "CREATE DATABASE " + pg_master_);
-  make_sample_directory(pg_uri(pg_master_), master_->path());
-  // Test-only helpers, after roster made the directory: amcheck for
-  // integrity(), and SQLite's group_concat, so that one test query reads both.
-  pg_query(pg_uri(pg_master_),
-           "CREATE EXTENSION amcheck;"
-           "CREATE FUNCTION roster_test_concat(acc text, v anyelement) RETURNS text "
-           "LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc "
-           "WHEN acc IS NULL THEN v::text ELSE acc || ',' || v::text END $$;"
-           "CREATE AGGREGATE group_concat(anyelement) (SFUNC = roster_test_concat, "
-           "STYPE = text);");
 }
 
 void SampleDirectoryTest::TearDownTestSuite() {
@@ -369,6 +377,7 @@ void SampleDirectoryTest::TearDownTestSuite() {
 }
 
 void SampleDirectoryTest::SetUp() {
+  ASSERT_TRUE(setup_error_.empty()) << "the suite's sample directory: " << setup_error_;
   if (on_postgres()) {
     pg_name_ = pg_database_name("test");
     db_ = pg_uri(pg_name_);

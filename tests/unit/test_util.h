@@ -114,8 +114,9 @@ class SampleDirectoryTest : public ::testing::Test {
 
  private:
   static TempDir* master_;
-  static std::string pg_master_;  // the suite's template database
-  std::string pg_name_;           // this test's database
+  static std::string pg_master_;    // the suite's template database
+  static std::string setup_error_;  // why the suite's sample could not be made
+  std::string pg_name_;             // this test's database
 };
 
 }  // namespace roster::testing

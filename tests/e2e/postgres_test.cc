@@ -1,0 +1,143 @@
+// Faults of a PostgreSQL server, over the real binary: an unreachable server,
+// wrong credentials, a database that is empty or another program's, and a
+// server that drops the connection in the middle of an import. Every one exits
+// 5 with a message that names the server (never a password) and applies
+// nothing. Runs as "pg:PgFaultsTest.*"; skipped on SQLite.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "e2e_util.h"
+
+namespace roster {
+namespace {
+
+using testing::kRoster;
+using testing::run_process;
+using testing::viewers;
+using testing::write_file;
+
+class PgFaultsTest : public testing::BinaryTest {
+ protected:
+  void SetUp() override {
+    if (!testing::on_postgres())
+      GTEST_SKIP() << "faults of a PostgreSQL server (see pg:PgFaultsTest)";
+    BinaryTest::SetUp();
+    if (HasFatalFailure()) return;
+    write_file(tmp_ / "ok.csv", viewers("ok", 5));
+  }
+  // db_ with `userinfo` in place of the test server's "roster" user.
+  std::string as_user(const std::string& userinfo) const {
+    std::string uri = db_;
+    uri.replace(uri.find("roster@"), 7, userinfo + "@");
+    return uri;
+  }
+  testing::ProcessResult roster_on(const std::string& db, std::vector<std::string> args) {
+    args.insert(args.begin(), {kRoster, "--db", db});
+    return run_process(args, tmp_.path());
+  }
+};
+
+TEST_F(PgFaultsTest, AnUnreachableServerExits5NamingItWithoutThePassword) {
+  // Nothing listens on port 1: the connection is refused at once.
+  auto r = roster_on("postgresql://hq:s3cret-pw@127.0.0.1:1/roster",
+                     {"import", "ok.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.err.find("postgresql://hq@127.0.0.1:1/roster"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("s3cret-pw"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'ok.%'"), "0");
+}
+
+TEST_F(PgFaultsTest, WrongCredentialsExit5AndTheRightOnesWorkWithTheDocumentedGrants) {
+  testing::exec(db_,
+                "DROP ROLE IF EXISTS roster_pw; CREATE ROLE roster_pw LOGIN PASSWORD 'right-pw'");
+  for (const std::string& db :
+       {as_user("roster_pw:wrong-pw"), db_ + "&password=wrong-pw&user=roster_pw"}) {
+    SCOPED_TRACE(db);
+    auto r = roster_on(db, {"import", "ok.csv", "--as", "alice"});
+    EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+    EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+    EXPECT_EQ((r.out + r.err).find("wrong-pw"), std::string::npos) << r.out << r.err;
+  }
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'ok.%'"), "0");
+  // Connected but without grants: refused, nothing applied.
+  auto denied = roster_on(as_user("roster_pw:right-pw"), {"import", "ok.csv", "--as", "alice"});
+  EXPECT_EQ(denied.exit_code, 5) << denied.out << denied.err;
+  EXPECT_NE((denied.out + denied.err).find("permission denied"), std::string::npos)
+      << denied.out << denied.err;
+  // The grants docs/operations.md gives an operator's login role.
+  testing::exec(db_,
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO roster_pw;"
+                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO roster_pw;"
+                "GRANT TEMPORARY ON DATABASE " +
+                    q("SELECT current_database()") + " TO roster_pw");
+  auto r = roster_on(as_user("roster_pw:right-pw"), {"import", "ok.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find("right-pw"), std::string::npos);
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'ok.%'"), "5");
+  testing::exec(db_,
+                "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM roster_pw;"
+                "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM roster_pw;"
+                "REVOKE ALL ON DATABASE " +
+                    q("SELECT current_database()") + " FROM roster_pw; DROP ROLE roster_pw");
+}
+
+TEST_F(PgFaultsTest, AnEmptyDatabaseAsksForInitAndAnotherProgramsIsRefused) {
+  std::string name = q("SELECT current_database()") + "_other";
+  std::string other = db_;
+  other.replace(other.find(q("SELECT current_database()")), q("SELECT current_database()").size(),
+                name);
+  testing::exec(testing::pg_uri("postgres"), "DROP DATABASE IF EXISTS " + name);
+  testing::exec(testing::pg_uri("postgres"), "CREATE DATABASE " + name);
+  auto empty = roster_on(other, {"import", "ok.csv", "--as", "alice"});
+  EXPECT_EQ(empty.exit_code, 5) << empty.err;
+  EXPECT_NE(empty.err.find("roster init"), std::string::npos) << empty.err;
+
+  testing::exec(other,
+                "CREATE TABLE orders (id integer PRIMARY KEY); INSERT INTO orders VALUES (7)");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"init", "--admin", "alice", "--email", "alice@x.com"},
+        {"import", "ok.csv", "--as", "alice"}}) {
+    auto r = roster_on(other, args);
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_NE(r.err.find("another program"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(testing::query(other, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+            "1");  // orders alone: nothing was created beside it
+  EXPECT_EQ(testing::query(other, "SELECT id FROM orders"), "7");
+  testing::exec(testing::pg_uri("postgres"), "DROP DATABASE " + name + " WITH (FORCE)");
+}
+
+TEST_F(PgFaultsTest, AServerThatDropsTheConnectionMidImportAppliesNothing) {
+  std::string before = q("SELECT count(*) FROM users");
+  write_file(tmp_ / "big.csv", viewers("big", 200000));
+  testing::ProcessResult result;
+  std::thread import([&] { result = roster({"import", "big.csv", "--as", "alice"}); });
+  // Once the run has started, its server process goes away (as in a server
+  // crash or a failover): the job's pid is that process.
+  bool terminated = false;
+  for (int i = 0; i < 3000 && !terminated; ++i) {
+    terminated = q("SELECT count(pg_terminate_backend(pid)) FROM jobs WHERE file = 'big.csv' "
+                   "AND outcome = 'running'") == "1";
+    if (!terminated) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  import.join();
+  ASSERT_TRUE(terminated) << result.out << result.err;
+  EXPECT_EQ(result.exit_code, 5) << result.out << result.err;
+  EXPECT_NE((result.out + result.err).find("connection to the server was lost"), std::string::npos)
+      << result.out << result.err;
+  EXPECT_NE((result.out + result.err).find(db_), std::string::npos) << result.out << result.err;
+  testing::wait_for_other_sessions_to_end(db_);
+  EXPECT_EQ(q("SELECT count(*) FROM users"), before);
+  EXPECT_EQ(testing::integrity(db_), "ok");
+  auto jobs = roster({"jobs", "--limit", "1"});
+  EXPECT_NE(jobs.out.find("interrupted"), std::string::npos) << jobs.out;
+  // The directory works on as before.
+  EXPECT_EQ(roster({"import", "ok.csv", "--as", "alice"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace roster
