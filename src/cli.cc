@@ -162,6 +162,17 @@ std::vector<CommandSpec> command_table() {
                      "out", po::value<std::string>(), "write to FILE instead of standard output");
                },
                cmd_audit});
+  t.push_back({"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
+               "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",
+               [](auto& d, auto&) {
+                 d.add_options()("from", po::value<std::string>()->required(),
+                                 "the directory to copy: a file, or a postgresql:// URI")(
+                     "to", po::value<std::string>()->required(),
+                     "where to copy it: a new file, or an empty PostgreSQL database")(
+                     "lock-timeout", po::value<int>()->default_value(30),
+                     "seconds to wait for an import running on either");
+               },
+               cmd_migrate});
   return t;
 }
 

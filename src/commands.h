@@ -24,6 +24,17 @@ struct CommandContext {
   bool quiet = false;
 };
 
+// Shared by the command bodies.
+// The value of a string option, or "" when it was not given.
+std::string option_text(const boost::program_options::variables_map& vm, const char* name);
+// Prints "roster: error: ..." and returns the status's exit code.
+ExitCode report_failure(const CommandContext& ctx, const Status& st);
+// Opens ctx.db, upgrading it, with the permission catalog.
+Result<std::unique_ptr<Directory>> open_directory(const CommandContext& ctx, bool create,
+                                                  int lock_timeout_s);
+// Writes `data` to `path` atomically ("" or "-": standard output).
+ExitCode write_output(const CommandContext& ctx, const std::string& path, const std::string& data);
+
 ExitCode cmd_init(const CommandContext& ctx);
 ExitCode cmd_template(const CommandContext& ctx, const std::string& which);
 // `kind` is users, roles, sources or sales-channels; `validate` forces a dry run.
@@ -32,5 +43,7 @@ ExitCode cmd_export_users(const CommandContext& ctx);
 ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind);
 ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args);
 ExitCode cmd_audit(const CommandContext& ctx);
+// Copies a whole directory into an empty one (SQLite file or PostgreSQL).
+ExitCode cmd_migrate(const CommandContext& ctx);
 
 }  // namespace roster

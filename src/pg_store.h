@@ -113,6 +113,14 @@ class PgStore : public Store {
   Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
                                                     std::string_view sha256) override;
 
+  Result<int64_t> count_rows(const std::string& table) override;
+  Status scan_table(const std::string& table, const std::vector<std::string>& columns,
+                    const std::string& order_by,
+                    const std::function<Status(const TableRow&)>& fn) override;
+  Status append_rows(const std::string& table, const std::vector<std::string>& columns,
+                     const std::vector<TableRow>& rows) override;
+  Status finish_appends(const std::vector<std::string>& tables_with_ids) override;
+
  private:
   PgStore(PGconn* conn, std::string address, int lock_timeout_ms)
       : conn_(conn), address_(std::move(address)), lock_timeout_ms_(lock_timeout_ms) {}

@@ -131,6 +131,14 @@ class SqliteStore : public Store {
   Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
                                                     std::string_view sha256) override;
 
+  Result<int64_t> count_rows(const std::string& table) override;
+  Status scan_table(const std::string& table, const std::vector<std::string>& columns,
+                    const std::string& order_by,
+                    const std::function<Status(const TableRow&)>& fn) override;
+  Status append_rows(const std::string& table, const std::vector<std::string>& columns,
+                     const std::vector<TableRow>& rows) override;
+  Status finish_appends(const std::vector<std::string>& tables_with_ids) override;
+
  private:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status configure(int busy_timeout_ms);

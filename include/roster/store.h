@@ -42,6 +42,9 @@ struct StoredAudit {
   std::string target_type, target, action, changes;
 };
 
+// A table row as text cells, for moving a whole directory; nullopt is NULL.
+using TableRow = std::vector<std::optional<std::string>>;
+
 struct StoreOptions {
   bool create = false;          // create the directory when there is none
   int lock_timeout_ms = 30000;  // how long begin() waits for another writer
@@ -125,6 +128,20 @@ class Store {
   // The newest job of `kind` that committed rows from a file with this SHA-256.
   virtual Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
                                                             std::string_view sha256) = 0;
+
+  // --- Moving a whole directory (roster migrate), table by table, inside the
+  // transactions of both stores. Table and column names come from roster's
+  // own list of its schema (migrate.cc), never from input; values are bound.
+  virtual Result<int64_t> count_rows(const std::string& table) = 0;
+  // Every row of `table`, ordered by `order_by`, one call each.
+  virtual Status scan_table(const std::string& table, const std::vector<std::string>& columns,
+                            const std::string& order_by,
+                            const std::function<Status(const TableRow&)>& fn) = 0;
+  // Appends `rows`, ids included (PostgreSQL: through COPY).
+  virtual Status append_rows(const std::string& table, const std::vector<std::string>& columns,
+                             const std::vector<TableRow>& rows) = 0;
+  // After the appends: ids given from now on continue past the largest copied.
+  virtual Status finish_appends(const std::vector<std::string>& tables_with_ids) = 0;
 };
 
 // Whether `address` names a PostgreSQL database (postgresql:// or postgres://).

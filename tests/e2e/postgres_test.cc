@@ -139,5 +139,66 @@ TEST_F(PgFaultsTest, AServerThatDropsTheConnectionMidImportAppliesNothing) {
   EXPECT_EQ(roster({"import", "ok.csv", "--as", "alice"}).exit_code, 0);
 }
 
+// roster migrate, both ways, over the binary.
+class PgMigrateTest : public PgFaultsTest {
+ protected:
+  // Everything the directory shows: users, reference data, audit and jobs.
+  std::string everything(const std::string& db) {
+    std::string all;
+    for (std::vector<std::string> args : {std::vector<std::string>{"export", "--as", "alice"},
+                                          {"roles", "export"},
+                                          {"sources", "export"},
+                                          {"sales-channels", "export"},
+                                          {"audit"},
+                                          {"jobs", "--limit", "99"}}) {
+      auto r = roster_on(db, args);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      all += r.out;
+    }
+    return all;
+  }
+};
+
+TEST_F(PgMigrateTest, ASqliteDirectoryMovesWholeAndGoesOnWhereItLeftOff) {
+  std::string file = tmp_ / "hq.db";
+  testing::make_sample_directory(file, tmp_.path());
+  std::string name = q("SELECT current_database()") + "_moved";
+  std::string target = testing::pg_uri(name);
+  testing::exec(testing::pg_uri("postgres"), "DROP DATABASE IF EXISTS " + name);
+  testing::exec(testing::pg_uri("postgres"), "CREATE DATABASE " + name);
+
+  auto moved = run_process({kRoster, "migrate", "--from", file, "--to", target}, tmp_.path());
+  ASSERT_EQ(moved.exit_code, 0) << moved.out << moved.err;
+  EXPECT_NE(moved.out.find(" " + testing::query(file, "SELECT count(*) FROM users") + " users,"),
+            std::string::npos)
+      << moved.out;
+  EXPECT_EQ(everything(target), everything(file));
+  EXPECT_EQ(testing::integrity(target), "ok");
+
+  // The moved directory goes on: new ids follow the copied ones.
+  std::string last_job = testing::query(target, "SELECT max(id) FROM jobs");
+  std::string last_user = testing::query(target, "SELECT max(id) FROM users");
+  auto r = roster_on(target, {"import", "ok.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(testing::query(target, "SELECT min(id) FROM users WHERE username LIKE 'ok.%'"),
+            std::to_string(std::stoll(last_user) + 1));
+  EXPECT_NE(r.out.find("(job " + std::to_string(std::stoll(last_job) + 1) + ")"), std::string::npos)
+      << r.out;
+
+  // Never into a directory that holds anything.
+  std::string before = everything(target);
+  auto again = run_process({kRoster, "migrate", "--from", file, "--to", target}, tmp_.path());
+  EXPECT_EQ(again.exit_code, 5);
+  EXPECT_NE(again.err.find("not empty"), std::string::npos) << again.err;
+  EXPECT_EQ(everything(target), before);
+  testing::exec(testing::pg_uri("postgres"), "DROP DATABASE " + name + " WITH (FORCE)");
+
+  // And back: the shared database into a new file.
+  std::string back = tmp_ / "back.db";
+  auto returned = run_process({kRoster, "migrate", "--from", db_, "--to", back}, tmp_.path());
+  ASSERT_EQ(returned.exit_code, 0) << returned.out << returned.err;
+  EXPECT_EQ(everything(back), everything(db_));
+}
+
 }  // namespace
 }  // namespace roster

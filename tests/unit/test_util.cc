@@ -151,6 +151,7 @@ void exec(const std::string& db, const std::string& sql) {
 std::string integrity(const std::string& db) {
   if (!is_pg(db)) return query(db, "PRAGMA integrity_check");
   // bt_index_check raises an error on a damaged index, which query() throws.
+  exec(db, "CREATE EXTENSION IF NOT EXISTS amcheck");
   query(db,
         "SELECT count(bt_index_check(c.oid)) FROM pg_index i "
         "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
