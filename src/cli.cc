@@ -182,7 +182,8 @@ po::options_description global_options() {
   add("help,h", "show help");
   add("version", "show the version");
   add("db", po::value<std::string>(),
-      "the directory file (default: $ROSTER_DB, then the config file, then ./roster.db)");
+      "the directory: a SQLite file, or postgresql://user@host/dbname (default: $ROSTER_DB, "
+      "then the config file, then ./roster.db)");
   add("config", po::value<std::string>(),
       "read options from this INI file, long option names as keys (default: $ROSTER_CONFIG, "
       "then /etc/roster/roster.conf when it exists)");
@@ -202,7 +203,7 @@ po::options_description global_options() {
 std::string general_help(const std::vector<CommandSpec>& table) {
   std::string s =
       "roster: batch user access for order-management back offices\n\n"
-      "usage: roster [--db PATH] [--config FILE] [--log-file PATH] [--log-level LEVEL] [-q] "
+      "usage: roster [--db PATH|URI] [--config FILE] [--log-file PATH] [--log-level LEVEL] [-q] "
       "COMMAND ...\n\ncommands:\n";
   for (const CommandSpec& c : table) s += "  " + c.synopsis + "\n";
   s += "\n'roster COMMAND --help' shows a command's options and an example.\n"

@@ -42,12 +42,10 @@ Job read_job(const PgResult& r, int row) {
 
 Status PgStore::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
                           std::string_view action, std::string_view changes) {
-  PgResult r =
-      run("INSERT INTO audit (job_id, target_type, target, action, changes) "
-          "VALUES ($1, $2, $3, $4, $5)",
-          {job_id, target_type, target, action, changes});
-  if (!r.ok()) return error("writing the audit trail", r);
-  return Status::ok();
+  return defer(
+      "INSERT INTO audit (job_id, target_type, target, action, changes) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      {job_id, target_type, target, action, changes}, "writing the audit trail");
 }
 
 Status PgStore::for_each_audit(const AuditFilter& filter,

@@ -121,7 +121,26 @@ PgStore::~PgStore() {
   PQfinish(conn_);
 }
 
+Result<std::string> PgStore::prepared_name(const char* sql) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) return it->second;
+  std::string name = fmt::format("roster_{}", prepared_.size() + 1);
+  PgResult prepared(PQprepare(conn_, name.c_str(), sql, 0, nullptr));
+  if (!prepared.ok()) return error("preparing a statement", prepared);
+  prepared_.emplace(sql, name);
+  return name;
+}
+
 PgResult PgStore::run(const char* sql, std::initializer_list<PgArg> args) {
+  if (!deferred_.empty()) {
+    PgResult out;
+    Status st = flush(sql, args, &out);
+    if (!st.is_ok()) {
+      deferred_failure_ = st;
+      return PgResult();
+    }
+    return out;
+  }
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = fmt::format("roster_{}", prepared_.size() + 1);
@@ -139,8 +158,96 @@ PgResult PgStore::run(const char* sql, std::initializer_list<PgArg> args) {
                                  values_.data(), lengths_.data(), nullptr, 0));
 }
 
+Status PgStore::defer(const char* sql, std::initializer_list<PgArg> args, std::string what) {
+  if (!in_transaction_) {
+    PgResult r = run(sql, args);
+    if (!r.ok()) return error(what, r);
+    return Status::ok();
+  }
+  // Nothing is in flight between flushes, so preparing here is safe.
+  auto name = prepared_name(sql);
+  if (!name.is_ok()) return name.status();
+  Deferred& d = deferred_.emplace_back();
+  d.name = std::move(*name);
+  for (const PgArg& a : args) d.args.push_back(a.text);
+  d.what = std::move(what);
+  // Bounded: a file of writes with no read between them still flushes.
+  if (deferred_.size() >= 512) return flush(nullptr, {}, nullptr);
+  return Status::ok();
+}
+
+Status PgStore::flush(const char* sql, std::initializer_list<PgArg> args, PgResult* out) {
+  std::string read_name;
+  if (sql != nullptr) {
+    auto name = prepared_name(sql);
+    if (!name.is_ok()) return name.status();
+    read_name = std::move(*name);
+  }
+  std::vector<Deferred> writes;
+  writes.swap(deferred_);
+  if (PQenterPipelineMode(conn_) != 1) return error("sending the writes", PgResult());
+  auto send = [&](const std::string& name, const std::vector<const char*>& values) {
+    return PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                               nullptr, nullptr, 0) == 1;
+  };
+  bool sent = true;
+  std::vector<const char*> values;
+  for (const Deferred& d : writes) {
+    values.clear();
+    for (const std::string& a : d.args) values.push_back(a.c_str());
+    sent = sent && send(d.name, values);
+  }
+  if (sql != nullptr) {
+    values.clear();
+    for (const PgArg& a : args) values.push_back(a.text.c_str());
+    sent = sent && send(read_name, values);
+  }
+  sent = sent && PQpipelineSync(conn_) == 1;
+  // Each statement's results end with a null; the sync point ends the batch.
+  // After a failure the server skips the rest (PGRES_PIPELINE_ABORTED).
+  Status failure = sent ? Status::ok() : error("sending the writes", PgResult());
+  size_t total = writes.size() + (sql != nullptr ? 1 : 0), index = 0;
+  while (sent) {
+    PGresult* raw = PQgetResult(conn_);
+    if (raw == nullptr) {
+      if (index < total) ++index;
+      if (PQstatus(conn_) == CONNECTION_BAD) break;
+      continue;
+    }
+    PgResult r(raw);
+    if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) break;
+    if (index < writes.size()) {
+      if (!r.ok() && failure.is_ok()) failure = error(writes[index].what, r);
+    } else if (out != nullptr) {
+      *out = std::move(r);
+    }
+  }
+  PQexitPipelineMode(conn_);
+  if (failure.is_ok() && PQstatus(conn_) == CONNECTION_BAD) {
+    failure = error("sending the writes", PgResult());
+  }
+  return failure;
+}
+
+Result<int64_t> PgStore::next_user_id() {
+  if (spare_user_ids_.empty()) {
+    PgResult r =
+        run("SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, 256) "
+            "ORDER BY 1 DESC");
+    if (!r.ok()) return error("drawing user ids", r);
+    for (int i = 0; i < r.rows(); ++i) spare_user_ids_.push_back(r.int64(i, 0));
+  }
+  int64_t id = spare_user_ids_.back();
+  spare_user_ids_.pop_back();
+  return id;
+}
+
 Status PgStore::scan(const char* sql, std::initializer_list<PgArg> args, std::string_view what,
                      const std::function<Status(const PgResult&, bool& more)>& fn) {
+  if (!deferred_.empty()) {
+    Status st = flush(nullptr, {}, nullptr);
+    if (!st.is_ok()) return st;
+  }
   // Prepared through run() with no rows wanted would execute it: prepare here.
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
@@ -173,6 +280,12 @@ Status PgStore::scan(const char* sql, std::initializer_list<PgArg> args, std::st
 }
 
 Status PgStore::error(std::string_view what, const PgResult& res) {
+  if (!deferred_failure_.is_ok()) {
+    // run() failed for a deferred write, which the message names.
+    Status failure = deferred_failure_;
+    deferred_failure_ = Status();
+    return failure;
+  }
   const char* state = res.get() ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state ? state : "";
   const char* primary =
@@ -209,6 +322,10 @@ Status PgStore::error(std::string_view what, const PgResult& res) {
 }
 
 Status PgStore::exec(const std::string& sql) {
+  if (!deferred_.empty()) {
+    Status st = flush(nullptr, {}, nullptr);
+    if (!st.is_ok()) return st;
+  }
   PgResult r(PQexec(conn_, sql.c_str()));
   if (!r.ok()) return error("running SQL", r);
   return Status::ok();
@@ -229,6 +346,13 @@ Status PgStore::begin() {
 }
 
 Status PgStore::commit() {
+  if (!deferred_.empty()) {
+    Status st = flush(nullptr, {}, nullptr);
+    if (!st.is_ok()) {
+      rollback();
+      return st;
+    }
+  }
   PgResult r(PQexec(conn_, "COMMIT"));
   // A COMMIT of a failed transaction answers ROLLBACK, not an error.
   if (!r.ok() || r.command() != "COMMIT") {
@@ -241,6 +365,8 @@ Status PgStore::commit() {
 }
 
 void PgStore::rollback() {
+  deferred_.clear();  // never sent: nothing to undo on the server
+  deferred_failure_ = Status();
   if (!in_transaction_) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
   in_transaction_ = false;

@@ -124,8 +124,23 @@ class PgStore : public Store {
  private:
   PgStore(PGconn* conn, std::string address, int lock_timeout_ms)
       : conn_(conn), address_(std::move(address)), lock_timeout_ms_(lock_timeout_ms) {}
-  // Runs a statement (prepared on first use, cached by the SQL text's address).
+  // Runs a statement (prepared on first use, cached by the SQL text's address),
+  // after the deferred writes, in one round trip with them. When a deferred
+  // write failed, returns an empty result and error() reports that failure.
   PgResult run(const char* sql, std::initializer_list<PgArg> args = {});
+  // Inside a transaction, a write whose result nobody reads waits on this
+  // side and goes to the server ahead of the next statement (libpq's pipeline
+  // mode): a row costs one round trip, not one per statement. Outside a
+  // transaction it runs at once.
+  Status defer(const char* sql, std::initializer_list<PgArg> args, std::string what);
+  // Sends the deferred writes, then `sql` when given (its result into `out`),
+  // in one pipeline; the first failure among the writes, else ok.
+  Status flush(const char* sql, std::initializer_list<PgArg> args, PgResult* out);
+  // The server-side name of `sql`, prepared on first use.
+  Result<std::string> prepared_name(const char* sql);
+  // A user id from the identity sequence, drawn ahead in blocks, so that a
+  // created user's insert needs no answer from the server.
+  Result<int64_t> next_user_id();
   // A database Status for the failed `what`, from `res` or the connection.
   Status error(std::string_view what, const PgResult& res);
   // Streams the rows of a statement one at a time (libpq's single-row mode),
@@ -148,6 +163,14 @@ class PgStore : public Store {
   std::unordered_map<const char*, std::string> prepared_;  // SQL -> statement name
   std::vector<const char*> values_;                        // reused by run()
   std::vector<int> lengths_;
+  struct Deferred {
+    std::string name;  // the prepared statement
+    std::vector<std::string> args;
+    std::string what;
+  };
+  std::vector<Deferred> deferred_;
+  Status deferred_failure_;              // a deferred write's failure, for error()
+  std::vector<int64_t> spare_user_ids_;  // drawn from the sequence, not used yet
 };
 
 }  // namespace roster

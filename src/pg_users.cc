@@ -58,53 +58,51 @@ Result<std::optional<std::string>> PgStore::email_owner(std::string_view email) 
 }
 
 Status PgStore::insert_user(User& u) {
-  // The row and its links in one statement; the foreign keys of the links are
+  auto id = next_user_id();
+  if (!id.is_ok()) return id.status();
+  u.id = *id;
+  // The row and its links in one statement; the links' foreign keys are
   // checked at its end, when the row exists.
-  PgResult r = run(
-      "WITH n AS (INSERT INTO users (username, email, enabled, all_sales_channels, all_sources, "
-      "  timezone, role_id, created_at, created_by, updated_at, updated_by) "
-      "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9) RETURNING id), "
+  return defer(
+      "WITH n AS (INSERT INTO users (id, username, email, enabled, all_sales_channels, "
+      "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by) "
+      "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $10)), "
       "s AS (INSERT INTO user_sources (user_id, source_id) "
-      "  SELECT n.id, unnest($10::bigint[]) FROM n), "
-      "c AS (INSERT INTO user_sales_channels (user_id, channel_id) "
-      "  SELECT n.id, unnest($11::bigint[]) FROM n) "
-      "SELECT id FROM n",
-      {u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
-       u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels)});
-  if (!r.ok() || r.rows() != 1) return error(fmt::format("creating user \"{}\"", u.username), r);
-  u.id = r.int64(0, 0);
-  return Status::ok();
+      "  SELECT $1::bigint, unnest($11::bigint[])) "
+      "INSERT INTO user_sales_channels (user_id, channel_id) "
+      "  SELECT $1::bigint, unnest($12::bigint[])",
+      {u.id, u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
+       u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels)},
+      fmt::format("creating user \"{}\"", u.username));
 }
 
 Status PgStore::update_user(const User& before, const User& after) {
   std::string what = fmt::format("updating user \"{}\"", before.username);
-  PgResult r =
-      run("UPDATE users SET email = $2, role_id = $3, enabled = $4, all_sales_channels = $5, "
-          "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9 WHERE id = $1",
-          {before.id, after.email, after.role_id, after.enabled, after.all_channels,
-           after.all_sources, after.timezone, after.updated_at, after.updated_by});
-  if (!r.ok()) return error(what, r);
+  Status st = defer(
+      "UPDATE users SET email = $2, role_id = $3, enabled = $4, all_sales_channels = $5, "
+      "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9 WHERE id = $1",
+      {before.id, after.email, after.role_id, after.enabled, after.all_channels, after.all_sources,
+       after.timezone, after.updated_at, after.updated_by},
+      what);
   // Links: drop those no longer listed, add the new ones (the kept ones
   // conflict and stay), so that no key is deleted and re-inserted at once.
-  if (before.sources != after.sources) {
-    PgResult links =
-        run("WITH d AS (DELETE FROM user_sources WHERE user_id = $1 "
-            "  AND source_id <> ALL ($2::bigint[])) "
-            "INSERT INTO user_sources (user_id, source_id) SELECT $1, unnest($2::bigint[]) "
-            "ON CONFLICT DO NOTHING",
-            {before.id, pg_id_array(after.sources)});
-    if (!links.ok()) return error(what, links);
+  if (st.is_ok() && before.sources != after.sources) {
+    st = defer(
+        "WITH d AS (DELETE FROM user_sources WHERE user_id = $1 "
+        "  AND source_id <> ALL ($2::bigint[])) "
+        "INSERT INTO user_sources (user_id, source_id) SELECT $1, unnest($2::bigint[]) "
+        "ON CONFLICT DO NOTHING",
+        {before.id, pg_id_array(after.sources)}, what);
   }
-  if (before.channels != after.channels) {
-    PgResult links =
-        run("WITH d AS (DELETE FROM user_sales_channels WHERE user_id = $1 "
-            "  AND channel_id <> ALL ($2::bigint[])) "
-            "INSERT INTO user_sales_channels (user_id, channel_id) SELECT $1, unnest($2::bigint[]) "
-            "ON CONFLICT DO NOTHING",
-            {before.id, pg_id_array(after.channels)});
-    if (!links.ok()) return error(what, links);
+  if (st.is_ok() && before.channels != after.channels) {
+    st = defer(
+        "WITH d AS (DELETE FROM user_sales_channels WHERE user_id = $1 "
+        "  AND channel_id <> ALL ($2::bigint[])) "
+        "INSERT INTO user_sales_channels (user_id, channel_id) SELECT $1, unnest($2::bigint[]) "
+        "ON CONFLICT DO NOTHING",
+        {before.id, pg_id_array(after.channels)}, what);
   }
-  return Status::ok();
+  return st;
 }
 
 Result<int64_t> PgStore::count_enabled_users() {
