@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks roster against the sqlite3 shell's raw CSV import and export, in the
-# same run, on generated files (scripts/bench-gen.py: seeded, deterministic).
-# Usage: scripts/bench.sh [--rows N[,N...]] [--runs K] [--keep]
+# same run, on generated files (scripts/bench-gen.py: seeded, deterministic);
+# then the same operations on PostgreSQL against psql's raw \copy of the same
+# file into and out of a bare table, on a throwaway server (fsync on) that the
+# script starts and stops.
+# Usage: scripts/bench.sh [--rows N[,N...]] [--runs K] [--keep] [--no-postgres]
 #   default: --rows 100000,1000000 --runs 3   (10000000 on request)
-# Prints, per size, the median wall time of each operation, rows per second,
-# peak resident memory and each roster figure's ratio to the raw sqlite3 one.
+# Prints, per size and backend, the median wall time of each operation, rows
+# per second, peak resident memory (of roster, or of sqlite3 / psql) and each
+# roster figure's ratio to the raw one.
 # Timing never decides whether CI passes; test.sh runs a tiny size only to keep
 # this script working.
 set -euo pipefail
@@ -14,12 +18,15 @@ root=$(pwd)
 sizes=100000,1000000
 runs=3
 keep=0
+postgres=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) sizes=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--rows N[,N...]] [--runs K] [--keep]" >&2; exit 2 ;;
+    --no-postgres) postgres=0; shift ;;
+    *) echo "usage: scripts/bench.sh [--rows N[,N...]] [--runs K] [--keep] [--no-postgres]" >&2
+       exit 2 ;;
   esac
 done
 
@@ -56,6 +63,45 @@ measure() {
 
 fresh_db() { rm -f "$work/work.db" "$work/work.db-wal" "$work/work.db-shm"; cp "$1" "$work/work.db"; }
 
+if [ "$postgres" = 1 ]; then
+  pg_dir=$(mktemp -d /tmp/roster-bench-pg.XXXXXX)
+  trap 'scripts/pg-server.sh stop "$pg_dir"' EXIT
+  pg_server=$(PG_SERVER_FSYNC=on scripts/pg-server.sh start "$pg_dir")
+  export PGOPTIONS="-c client_min_messages=warning"  # no NOTICE for IF EXISTS
+fi
+# The URI of database $1 on the benchmark's server.
+pg_db() { echo "${pg_server/\/postgres\?//$1?}"; }
+pg_sql() { psql -qAt "$pg_server" -c "$1" >/dev/null; }
+# A fresh database `work` cloned from database $1.
+pg_fresh() { pg_sql "DROP DATABASE IF EXISTS work"; pg_sql "CREATE DATABASE work TEMPLATE $1"; }
+
+# Checks that the runs did what they claim, so that a fast figure is never a broken one.
+check_runs() {
+  jq_count() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rows'][sys.argv[2]])" "$@"; }
+  [ "$(jq_count "$work/users.summary.json" created)" = "$rows" ] || { echo "bench: import_new did not create every row ($1)"; exit 1; }
+  [ "$(jq_count "$work/export.summary.json" unchanged)" = "$((rows + 1))" ] || { echo "bench: import_unchanged was not all unchanged ($1)"; exit 1; }
+  [ "$(jq_count "$work/users-update.summary.json" updated)" = "$rows" ] || { echo "bench: import_update_all did not update every row ($1)"; exit 1; }
+}
+
+# table PREFIX TITLE RAW: prints the rows of $work/results named PREFIX*.
+table() {
+  awk -v rows="$rows" -v runs="$runs" -v p="$1" -v title="$2" -v raw="$3" '
+    { t[$1] = $2; m[$1] = $3 }
+    END {
+      printf "\n%s: %d rows, median of %d runs\n", title, rows, runs
+      printf "%-20s %10s %12s %10s %12s\n", "operation", "seconds", "rows/s", "peak MiB", "vs " raw
+      split("raw_import raw_export import_new import_unchanged import_update_all export", order, " ")
+      ref["import_new"] = "raw_import"; ref["import_unchanged"] = "raw_import"
+      ref["import_update_all"] = "raw_import"; ref["export"] = "raw_export"
+      for (i = 1; i <= 6; i++) {
+        op = order[i]; k = p op
+        ratio = "-"  # (reading ref[op] first would create the key)
+        if (op in ref) { r = p ref[op]; ratio = sprintf("%.2fx", t[k] / (t[r] > 0 ? t[r] : 0.01)) }
+        printf "%-20s %10.2f %12.0f %10d %12s\n", op, t[k], rows / (t[k] > 0 ? t[k] : 0.01), m[k], ratio
+      }
+    }' "$work/results"
+}
+
 for rows in ${sizes//,/ }; do
   work=$(mktemp -d -t roster-bench-XXXXXX)
   echo "== $rows rows (work folder $work)"
@@ -73,30 +119,41 @@ for rows in ${sizes//,/ }; do
   measure import_new "fresh_db $base" "$R import $work/in/users.csv --as bench --report-dir $work"
   cp "$work/work.db" "$work/full.db"
   measure export ":" "$roster -q --db $work/full.db export --as bench --out $work/export.csv"
+  cp "$work/export.csv" "$work/export-sqlite.csv"
   measure import_unchanged "fresh_db $work/full.db" \
     "$R import $work/export.csv --as bench --report-dir $work"
   measure import_update_all "fresh_db $work/full.db" \
     "$R import $work/in/users-update.csv --as bench --report-dir $work"
 
-  # Check the runs did what they claim, so that a fast figure is never a broken one.
-  jq_count() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rows'][sys.argv[2]])" "$@"; }
-  [ "$(jq_count "$work/users.summary.json" created)" = "$rows" ] || { echo "bench: import_new did not create every row"; exit 1; }
-  [ "$(jq_count "$work/export.summary.json" unchanged)" = "$((rows + 1))" ] || { echo "bench: import_unchanged was not all unchanged"; exit 1; }
-  [ "$(jq_count "$work/users-update.summary.json" updated)" = "$rows" ] || { echo "bench: import_update_all did not update every row"; exit 1; }
+  check_runs sqlite
 
-  awk -v rows="$rows" -v runs="$runs" '
-    { t[$1] = $2; m[$1] = $3 }
-    END {
-      printf "\n%d rows, median of %d runs\n", rows, runs
-      printf "%-20s %10s %12s %10s %12s\n", "operation", "seconds", "rows/s", "peak MiB", "vs sqlite3"
-      split("raw_import raw_export import_new import_unchanged import_update_all export", order, " ")
-      ref["import_new"] = "raw_import"; ref["import_unchanged"] = "raw_import"
-      ref["import_update_all"] = "raw_import"; ref["export"] = "raw_export"
-      for (i = 1; i <= 6; i++) {
-        op = order[i]
-        ratio = (op in ref) ? sprintf("%.2fx", t[op] / (t[ref[op]] > 0 ? t[ref[op]] : 0.01)) : "-"
-        printf "%-20s %10.2f %12.0f %10d %12s\n", op, t[op], rows / (t[op] > 0 ? t[op] : 0.01), m[op], ratio
-      }
-    }' "$work/results"
+  if [ "$postgres" = 1 ]; then
+    pg_sql "DROP DATABASE IF EXISTS base"; pg_sql "CREATE DATABASE base"
+    "$roster" --db "$(pg_db base)" -q init --admin bench --email bench@bench.example.com
+    for kind in sources sales-channels roles; do
+      "$roster" --db "$(pg_db base)" -q "$kind" import "$work/in/$kind.csv" --as bench --report-dir "$work"
+    done
+    # The raw reference: psql's \copy of the same file into a bare table of
+    # text columns, and out of it again.
+    cols=$(head -1 "$work/in/users.csv" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
+    pg_sql "DROP DATABASE IF EXISTS raw"; pg_sql "CREATE DATABASE raw"
+    P="psql -qAt '$(pg_db raw)'"
+    measure pg_raw_import "$P -c 'DROP TABLE IF EXISTS bare' -c 'CREATE TABLE bare ($cols)'" \
+      "$P -c \"\\copy bare FROM '$work/in/users.csv' WITH (FORMAT csv, HEADER)\""
+    measure pg_raw_export ":" "$P -c \"\\copy bare TO '$work/raw-export-pg.csv' WITH (FORMAT csv)\""
+    W="$roster -q --db '$(pg_db work)'"
+    measure pg_import_new "pg_fresh base" "$W import $work/in/users.csv --as bench --report-dir $work"
+    pg_sql "DROP DATABASE IF EXISTS full_dir"; pg_sql "CREATE DATABASE full_dir TEMPLATE work"
+    measure pg_export ":" "$roster -q --db '$(pg_db full_dir)' export --as bench --out $work/export.csv"
+    cmp -s "$work/export.csv" "$work/export-sqlite.csv" || { echo "bench: the PostgreSQL export differs from SQLite's"; exit 1; }
+    measure pg_import_unchanged "pg_fresh full_dir" \
+      "$W import $work/export.csv --as bench --report-dir $work"
+    measure pg_import_update_all "pg_fresh full_dir" \
+      "$W import $work/in/users-update.csv --as bench --report-dir $work"
+    check_runs postgresql
+  fi
+
+  table "" "SQLite" sqlite3
+  if [ "$postgres" = 1 ]; then table pg_ "PostgreSQL" "psql \\copy"; fi
   [ "$keep" = 1 ] || rm -rf "$work"
 done

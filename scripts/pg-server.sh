@@ -6,8 +6,9 @@
 # The server runs as the postgres user when this runs as root (PostgreSQL
 # refuses to run as root); its superuser is "roster", trusted on the socket
 # only; the user roster_pw alone must give its password (scram-sha-256), for
-# the tests of wrong credentials. fsync is off: the tests kill roster, never
-# the server or the machine.
+# the tests of wrong credentials. fsync is off (the tests kill roster, never
+# the server or the machine) unless PG_SERVER_FSYNC=on, as the benchmark sets
+# it, so that its commits are as durable as SQLite's.
 set -euo pipefail
 cmd=${1:?usage: pg-server.sh start|stop DIR}
 dir=${2:?usage: pg-server.sh start|stop DIR}
@@ -37,7 +38,8 @@ case $cmd in
     { echo "local all roster_pw scram-sha-256"; cat "$hba"; } >"$hba.new" && mv "$hba.new" "$hba"
     if [ "$(id -u)" -eq 0 ]; then chown postgres: "$hba"; fi
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -k $dir -c fsync=off -c full_page_writes=off \
+      -o "-c listen_addresses='' -k $dir -c fsync=${PG_SERVER_FSYNC:-off} \
+          -c full_page_writes=${PG_SERVER_FSYNC:-off} \
           -c max_connections=200 -c shared_buffers=128MB" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql://roster@/postgres?host=$dir"
