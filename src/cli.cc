@@ -168,7 +168,7 @@ std::vector<CommandSpec> command_table() {
                  d.add_options()("from", po::value<std::string>()->required(),
                                  "the directory to copy: a file, or a postgresql:// URI")(
                      "to", po::value<std::string>()->required(),
-                     "where to copy it: a new file, or an empty PostgreSQL database")(
+                     "where to copy it: a new file, or an empty database on a server")(
                      "lock-timeout", po::value<int>()->default_value(30),
                      "seconds to wait for an import running on either");
                },
@@ -182,7 +182,7 @@ po::options_description global_options() {
   add("help,h", "show help");
   add("version", "show the version");
   add("db", po::value<std::string>(),
-      "the directory: a SQLite file, or postgresql://user@host/dbname (default: $ROSTER_DB, "
+      "the directory: a file, or postgresql://user@host/dbname (default: $ROSTER_DB, "
       "then the config file, then ./roster.db)");
   add("config", po::value<std::string>(),
       "read options from this INI file, long option names as keys (default: $ROSTER_CONFIG, "

@@ -1,6 +1,6 @@
 // roster migrate: copies a whole directory, jobs and audit included, into an
 // empty one, through the storage seam, so that any backend moves to any other
-// (the usual move: a SQLite file to a shared PostgreSQL database).
+// (the usual move: a file to a database server that several machines share).
 
 #include <fmt/format.h>
 

@@ -154,12 +154,8 @@ Status PgStore::create_schema() {
 Status PgStore::migrate(int target_version, const std::vector<Permission>* catalog) {
   Result<int> version = schema_version();
   if (!version.is_ok()) return version.status();
-  if (*version > kSchemaVersion) {
-    return Status::database(
-        fmt::format("database \"{}\" has schema version {}, made by a newer roster (this one knows "
-                    "up to {}); upgrade roster",
-                    address_, *version, kSchemaVersion));
-  }
+  Status newer = refuse_newer_schema(address_, *version);
+  if (!newer.is_ok()) return newer;
   if (*version >= target_version) return Status::ok();
   if (target_version < kPgBaseVersion) {
     return Status::database(

@@ -218,12 +218,8 @@ Result<int> SqliteStore::schema_version() {
 Status SqliteStore::migrate(int target_version, const std::vector<Permission>* catalog) {
   Result<int> version = schema_version();
   if (!version.is_ok()) return version.status();
-  if (*version > kSchemaVersion) {
-    return Status::database(
-        fmt::format("database \"{}\" has schema version {}, made by a newer roster (this one knows "
-                    "up to {}); upgrade roster",
-                    path_, *version, kSchemaVersion));
-  }
+  Status newer = refuse_newer_schema(path_, *version);
+  if (!newer.is_ok()) return newer;
   if (*version >= target_version) return Status::ok();
   Status s = begin();
   if (!s.is_ok()) return s;

@@ -1,9 +1,19 @@
 #include "roster/store.h"
 
+#include <fmt/format.h>
+
 #include "pg_store.h"
 #include "sqlite_store.h"
 
 namespace roster {
+
+Status refuse_newer_schema(const std::string& address, int version) {
+  if (version <= kSchemaVersion) return Status::ok();
+  return Status::database(
+      fmt::format("database \"{}\" has schema version {}, made by a newer roster (this one knows "
+                  "up to {}); upgrade roster",
+                  address, version, kSchemaVersion));
+}
 
 bool is_postgres_address(std::string_view address) {
   return address.starts_with("postgresql://") || address.starts_with("postgres://");

@@ -144,6 +144,10 @@ class Store {
   virtual Status finish_appends(const std::vector<std::string>& tables_with_ids) = 0;
 };
 
+// A database Status when `version` is newer than this roster knows (a newer
+// roster wrote it), else ok; every store checks it before migrating.
+Status refuse_newer_schema(const std::string& address, int version);
+
 // Whether `address` names a PostgreSQL database (postgresql:// or postgres://).
 bool is_postgres_address(std::string_view address);
 
