@@ -88,6 +88,10 @@ class BatchRing {
     }
     return nullptr;
   }
+  // Consumer: whether the item next() just returned is the first of its batch,
+  // and that batch (valid until next() moves past its last item).
+  bool at_batch_start() const { return holding_ && pos_ == 1; }
+  const Batch& current_batch() const { return batches_[take_]; }
   // Consumer: stops the producer (acquire() returns null from now on).
   void stop() {
     {

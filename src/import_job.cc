@@ -265,7 +265,16 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
     // Reading and the checks that need no directory run on the reader's
     // thread; this one validates against the directory and applies.
     RowReader reader(input, handler);
+    std::vector<const ParsedRow*> ahead;
     while (RowReader::Row* row = reader.next()) {
+      if (std::span<const RowReader::Row> batch = reader.batch_ahead(); !batch.empty()) {
+        ahead.clear();
+        for (const RowReader::Row& r : batch) {
+          if (r.well_formed && r.parsed) ahead.push_back(r.parsed.get());
+        }
+        Status st = handler.look_ahead(ahead);
+        if (!st.is_ok()) return fail(st);
+      }
       ++s_.rows_read;
       progress.update(s_.rows_read, reader.bytes_consumed());
       outcome = RowOutcome{};

@@ -19,6 +19,21 @@ std::string pg_id_array(const std::vector<int64_t>& ids) {
   return out;
 }
 
+std::string pg_text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 void pg_parse_ids(std::string_view text, std::vector<int64_t>& out) {
   out.clear();
   int64_t v = 0;

@@ -332,6 +332,8 @@ Status PgStore::exec(const std::string& sql) {
 }
 
 Status PgStore::begin() {
+  users_ahead_.clear();
+  emails_ahead_.clear();
   PgResult r(PQexec(conn_, "BEGIN"));
   if (!r.ok()) return error("starting a transaction", r);
   in_transaction_ = true;
@@ -361,10 +363,14 @@ Status PgStore::commit() {
     return st;
   }
   in_transaction_ = false;
+  users_ahead_.clear();
+  emails_ahead_.clear();
   return Status::ok();
 }
 
 void PgStore::rollback() {
+  users_ahead_.clear();
+  emails_ahead_.clear();
   deferred_.clear();  // never sent: nothing to undo on the server
   deferred_failure_ = Status();
   if (!in_transaction_) return;

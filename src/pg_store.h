@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,6 +27,8 @@ struct PgArg {
 
 // "{1,2,3}": a list as one array parameter, so that a whole list is one statement.
 std::string pg_id_array(const std::vector<int64_t>& ids);
+// {"a","b"}: strings as one text[] parameter, quoted and escaped.
+std::string pg_text_array(const std::vector<std::string>& items);
 // "3,1,2" (string_agg's output) as sorted ids, into `out`.
 void pg_parse_ids(std::string_view text, std::vector<int64_t>& out);
 
@@ -89,6 +92,8 @@ class PgStore : public Store {
   Status save_channel(SalesChannel& channel) override;
   Status save_role(Role& role) override;
 
+  Status look_ahead(const std::vector<std::string>& usernames,
+                    const std::vector<std::string>& emails) override;
   Result<bool> find_user(std::string_view username, User& user) override;
   Result<std::optional<std::string>> email_owner(std::string_view email) override;
   Status insert_user(User& user) override;
@@ -171,6 +176,11 @@ class PgStore : public Store {
   std::vector<Deferred> deferred_;
   Status deferred_failure_;              // a deferred write's failure, for error()
   std::vector<int64_t> spare_user_ids_;  // drawn from the sequence, not used yet
+  // look_ahead's answers by lower-case username and e-mail (nullopt: none
+  // stored), kept in step with insert_user and update_user; dropped at the
+  // next look-ahead and when the transaction ends.
+  std::unordered_map<std::string, std::optional<User>> users_ahead_;
+  std::unordered_map<std::string, std::optional<std::string>> emails_ahead_;
 };
 
 }  // namespace roster

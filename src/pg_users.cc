@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "pg_store.h"
+#include "roster/text.h"
 
 namespace roster {
 namespace {
@@ -39,7 +40,48 @@ void read_user(const PgResult& r, int row, User& u) {
 
 }  // namespace
 
+Status PgStore::look_ahead(const std::vector<std::string>& usernames,
+                           const std::vector<std::string>& emails) {
+  users_ahead_.clear();
+  emails_ahead_.clear();
+  if (!in_transaction_) return Status::ok();  // nothing keeps the answers true outside
+  std::vector<std::string> keys;
+  for (const std::string& name : usernames) {
+    keys.push_back(to_lower_ascii(name));
+    users_ahead_.emplace(keys.back(), std::nullopt);
+  }
+  // Through run(), so after the deferred writes: the answers include them.
+  PgResult r = run("SELECT " ROSTER_PG_USER_COLUMNS
+                   "FROM users u WHERE lower(u.username) = ANY ($1::text[])",
+                   {pg_text_array(keys)});
+  if (!r.ok()) return error("looking up a batch of users", r);
+  for (int i = 0; i < r.rows(); ++i) {
+    User u;
+    read_user(r, i, u);
+    users_ahead_[to_lower_ascii(u.username)] = std::move(u);
+  }
+  keys.clear();
+  for (const std::string& email : emails) {
+    keys.push_back(to_lower_ascii(email));
+    emails_ahead_.emplace(keys.back(), std::nullopt);
+  }
+  PgResult e = run("SELECT lower(email), username FROM users WHERE lower(email) = ANY ($1::text[])",
+                   {pg_text_array(keys)});
+  if (!e.ok()) return error("looking up a batch of e-mails", e);
+  for (int i = 0; i < e.rows(); ++i)
+    emails_ahead_[std::string(e.text(i, 0))] = std::string(e.text(i, 1));
+  return Status::ok();
+}
+
 Result<bool> PgStore::find_user(std::string_view username, User& user) {
+  if (!users_ahead_.empty()) {
+    auto it = users_ahead_.find(to_lower_ascii(username));
+    if (it != users_ahead_.end()) {
+      if (!it->second) return false;
+      user = *it->second;
+      return true;
+    }
+  }
   PgResult r = run("SELECT " ROSTER_PG_USER_COLUMNS
                    "FROM users u WHERE lower(u.username) = lower($1::text COLLATE \"C\")",
                    {username});
@@ -50,6 +92,10 @@ Result<bool> PgStore::find_user(std::string_view username, User& user) {
 }
 
 Result<std::optional<std::string>> PgStore::email_owner(std::string_view email) {
+  if (!emails_ahead_.empty()) {
+    auto it = emails_ahead_.find(to_lower_ascii(email));
+    if (it != emails_ahead_.end()) return it->second;
+  }
   PgResult r =
       run("SELECT username FROM users WHERE lower(email) = lower($1::text COLLATE \"C\")", {email});
   if (!r.ok()) return error("looking up an e-mail", r);
@@ -63,7 +109,7 @@ Status PgStore::insert_user(User& u) {
   u.id = *id;
   // The row and its links in one statement; the links' foreign keys are
   // checked at its end, when the row exists.
-  return defer(
+  Status st = defer(
       "WITH n AS (INSERT INTO users (id, username, email, enabled, all_sales_channels, "
       "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by) "
       "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $10)), "
@@ -74,6 +120,15 @@ Status PgStore::insert_user(User& u) {
       {u.id, u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
        u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels)},
       fmt::format("creating user \"{}\"", u.username));
+  if (!st.is_ok()) return st;
+  // What a lookup of the new user would now read back.
+  if (!users_ahead_.empty() || !emails_ahead_.empty()) {
+    User& stored = users_ahead_[to_lower_ascii(u.username)].emplace(u);
+    stored.updated_at = u.created_at;
+    stored.updated_by = u.created_by;
+    emails_ahead_[to_lower_ascii(u.email)] = u.username;
+  }
+  return Status::ok();
 }
 
 Status PgStore::update_user(const User& before, const User& after) {
@@ -102,7 +157,17 @@ Status PgStore::update_user(const User& before, const User& after) {
         "ON CONFLICT DO NOTHING",
         {before.id, pg_id_array(after.channels)}, what);
   }
-  return st;
+  if (!st.is_ok()) return st;
+  if (!users_ahead_.empty() || !emails_ahead_.empty()) {
+    User& stored = users_ahead_[to_lower_ascii(before.username)].emplace(after);
+    stored.id = before.id;
+    stored.username = before.username;  // never changes
+    if (to_lower_ascii(before.email) != to_lower_ascii(after.email)) {
+      emails_ahead_[to_lower_ascii(before.email)] = std::nullopt;
+      emails_ahead_[to_lower_ascii(after.email)] = before.username;
+    }
+  }
+  return Status::ok();
 }
 
 Result<int64_t> PgStore::count_enabled_users() {

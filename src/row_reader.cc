@@ -50,6 +50,12 @@ void RowReader::read_rows() {
   }
 }
 
+std::span<const RowReader::Row> RowReader::batch_ahead() const {
+  if (!ring_.at_batch_start()) return {};
+  const auto& batch = ring_.current_batch();
+  return {batch.items.data(), batch.count};
+}
+
 RowReader::Row* RowReader::next() {
   Row* row = ring_.next();
   if (row != nullptr) consumed_ = row->consumed;

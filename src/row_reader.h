@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <thread>
 
 #include "batch_ring.h"
@@ -41,6 +42,10 @@ class RowReader {
   // row stays valid until the following call. Rethrows an exception of the
   // reading thread, which would be a bug.
   Row* next();
+  // When the row next() just returned is the first of a batch: that batch's
+  // rows, the returned one first, for a look-ahead; otherwise empty. Valid
+  // until next() has returned the batch's last row.
+  std::span<const Row> batch_ahead() const;
   // Bytes of the lines handed out so far, for progress.
   uint64_t bytes_consumed() const { return consumed_; }
 

@@ -31,6 +31,16 @@ class UserHandler : public RowHandler {
   }
   Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                 RowOutcome& outcome) override;
+  Status look_ahead(const std::vector<const ParsedRow*>& rows) override {
+    usernames_.clear();
+    emails_.clear();
+    for (const ParsedRow* p : rows) {
+      const UserRow& in = static_cast<const ParsedUser&>(*p).row;
+      if (is_valid_username(in.username)) usernames_.push_back(in.username);
+      if (!in.email.empty()) emails_.push_back(in.email);
+    }
+    return dir_.look_ahead(usernames_, emails_);
+  }
 
  private:
   Status check_and_apply(const RowView& row, const UserRow& in, RowIssues& issues,
@@ -54,7 +64,8 @@ class UserHandler : public RowHandler {
   Directory& dir_;
   const Actor& actor_;
   const JobContext& context_;
-  std::string unstored_name_;  // the row's username when no stored user has it
+  std::string unstored_name_;                    // the row's username when no stored user has it
+  std::vector<std::string> usernames_, emails_;  // look_ahead's, reused
   // The stored user a row names, and the user as the row would leave it: kept
   // from row to row so that their strings' memory is reused.
   User stored_;

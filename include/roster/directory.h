@@ -106,6 +106,12 @@ class Directory {
   // --- Users. A user with access to all sources has an empty `sources` list,
   // and likewise for sales channels (SPEC: the list is then ignored, not
   // stored); callers keep to that, and reads rely on it.
+  // A hint that the next lookups will be of these usernames and e-mails; see
+  // Store::look_ahead. Lookups answer the same with or without it.
+  Status look_ahead(const std::vector<std::string>& usernames,
+                    const std::vector<std::string>& emails) {
+    return store_->look_ahead(usernames, emails);
+  }
   Result<std::optional<User>> find_user(std::string_view username);
   // The same into `user`, whose memory is reused; false when there is none.
   Result<bool> find_user(std::string_view username, User& user);

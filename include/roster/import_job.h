@@ -59,6 +59,11 @@ class RowHandler {
   // parse() may read only its arguments and what stays constant during the run.
   virtual std::unique_ptr<ParsedRow> make_parsed() const { return nullptr; }
   virtual void parse(const RowView& /*row*/, ParsedRow& /*out*/, RowIssues& /*issues*/) const {}
+  // Called before the rows of each batch are handled, with what parse() made of
+  // the batch's well-formed rows, in file order: a hint, so that the handler
+  // may fetch in one go what those rows will look up. What handle() then sees
+  // must be exactly what it would have seen without the hint.
+  virtual Status look_ahead(const std::vector<const ParsedRow*>& /*rows*/) { return Status::ok(); }
   // Validates `row` against the directory as already changed by the earlier rows
   // and, when it is valid, applies it and writes its audit entries. `parsed` is
   // what parse() made of the row (null when make_parsed() gives none); `issues`

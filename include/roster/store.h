@@ -88,6 +88,15 @@ class Store {
 
   // --- Users. A user with access to all sources is stored with no source
   // list, and likewise for sales channels; reads rely on it.
+  // A hint: the next find_user and email_owner calls will mostly be for these
+  // (a batch of an import's rows). A store whose lookups are costly round trips
+  // may fetch them all at once and answer from memory, keeping what it holds
+  // in step with its own writes; answers must be the same as without the hint.
+  // Inside a write transaction only. The default does nothing.
+  virtual Status look_ahead(const std::vector<std::string>& /*usernames*/,
+                            const std::vector<std::string>& /*emails*/) {
+    return Status::ok();
+  }
   // Finds by username (case-insensitive, ASCII) into `user`, reusing its memory.
   virtual Result<bool> find_user(std::string_view username, User& user) = 0;
   // The username that holds `email` (case-insensitive, ASCII), if any.

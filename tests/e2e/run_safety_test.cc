@@ -158,6 +158,40 @@ TEST_F(RunSafetyTest, UpsertMaxErrorsAndDuplicateFilesOverTheBinary) {
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'fine.%'"), "0");
 }
 
+// Each row sees the directory as the earlier rows of its file left it, within
+// a batch of rows and across batches (a store may look a batch's users up
+// ahead): e-mails taken and freed by earlier rows, users created earlier.
+TEST_F(RunSafetyTest, EveryRowSeesWhatTheEarlierRowsDidWithinAndAcrossBatches) {
+  std::string file = kUsersHeader +
+                     "x1,shared@x.example,1,1,1,UTC,Viewer,,Create\n"  // 2
+                     "x2,SHARED@x.example,1,1,1,UTC,Viewer,,Create\n"  // 3 taken
+                     "hq.it,hq.it.new@northwind-retail.com,1,1,1,America/Chicago,"
+                     "Headquarters,,Update\n"                                     // 4
+                     "x3,hq.it@northwind-retail.com,1,1,1,UTC,Viewer,,Create\n";  // 5 freed
+  file += viewers("fill", 600).substr(kUsersHeader.size());  // lines 6-605: the next batches
+  file +=
+      "x4,HQ.IT.NEW@northwind-retail.com,1,1,1,UTC,Viewer,,Create\n"  // 606 taken by line 4
+      "X1,other@x.example,1,1,1,UTC,Viewer,,Create\n"                 // 607 duplicate of 2
+      "x5,shared@x.example,1,1,1,UTC,Viewer,,Create\n"                // 608 taken by line 2
+      "x3,x3@x.example,1,1,1,UTC,Viewer,,Update\n";                   // 609 duplicate of 5
+  write_file(tmp_ / "chain.csv", file);
+  auto r = roster({"import", "chain.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto s = summary("chain");
+  EXPECT_EQ(s["rows"]["created"], 602);
+  EXPECT_EQ(s["rows"]["updated"], 1);
+  EXPECT_EQ(s["errors_by_code"]["EMAIL_TAKEN"], 3);
+  EXPECT_EQ(s["errors_by_code"]["USERNAME_DUPLICATE_IN_FILE"], 2);
+  std::string rejected = read_file(tmp_ / "chain.rejected.csv");
+  for (const char* line : {"\n3,", "\n606,", "\n607,", "\n608,", "\n609,"}) {
+    EXPECT_NE(rejected.find(line), std::string::npos) << line << rejected;
+  }
+  EXPECT_EQ(q("SELECT email FROM users WHERE username = 'x3'"), "hq.it@northwind-retail.com");
+  EXPECT_EQ(q("SELECT email FROM users WHERE username = 'hq.it'"),
+            "hq.it.new@northwind-retail.com");
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username IN ('x2', 'x4', 'x5')"), "0");
+}
+
 using LockHolder = testing::WriteLockHolder;
 
 TEST_F(RunSafetyTest, ASecondImportGivesUpAfterTheLockTimeoutNamingTheRunningJob) {
