@@ -91,9 +91,6 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& uri,
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   std::unique_ptr<PgStore> store(new PgStore(conn, address, options.lock_timeout_ms));
-  // The whole session compares and sorts text bytewise, as SQLite does.
-  PgResult r(PQexec(conn, "SET TIME ZONE 'UTC'"));
-  if (!r.ok()) return store->error("configuring the session", r);
   auto exists = store->has_table("roster_schema");
   if (!exists.is_ok()) return exists.status();
   if (!*exists) {
@@ -136,17 +133,15 @@ PgResult PgStore::run(const char* sql, std::initializer_list<PgArg> args) {
     PgResult out;
     Status st = flush(sql, args, &out);
     if (!st.is_ok()) {
-      deferred_failure_ = st;
+      pending_failure_ = st;
       return PgResult();
     }
     return out;
   }
-  auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = fmt::format("roster_{}", prepared_.size() + 1);
-    PgResult prepared(PQprepare(conn_, name.c_str(), sql, 0, nullptr));
-    if (!prepared.ok()) return prepared;
-    it = prepared_.emplace(sql, std::move(name)).first;
+  auto name = prepared_name(sql);
+  if (!name.is_ok()) {
+    pending_failure_ = name.status();
+    return PgResult();
   }
   values_.clear();
   lengths_.clear();
@@ -154,7 +149,7 @@ PgResult PgStore::run(const char* sql, std::initializer_list<PgArg> args) {
     values_.push_back(a.text.c_str());
     lengths_.push_back(static_cast<int>(a.text.size()));
   }
-  return PgResult(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values_.size()),
+  return PgResult(PQexecPrepared(conn_, name->c_str(), static_cast<int>(values_.size()),
                                  values_.data(), lengths_.data(), nullptr, 0));
 }
 
@@ -248,19 +243,11 @@ Status PgStore::scan(const char* sql, std::initializer_list<PgArg> args, std::st
     Status st = flush(nullptr, {}, nullptr);
     if (!st.is_ok()) return st;
   }
-  // Prepared through run() with no rows wanted would execute it: prepare here.
-  auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = fmt::format("roster_{}", prepared_.size() + 1);
-    PgResult prepared(PQprepare(conn_, name.c_str(), sql, 0, nullptr));
-    if (!prepared.ok()) return error(what, prepared);
-    it = prepared_.emplace(sql, std::move(name)).first;
-  }
-  std::vector<std::string> texts;
-  for (const PgArg& a : args) texts.push_back(a.text);
+  auto name = prepared_name(sql);
+  if (!name.is_ok()) return name.status();
   std::vector<const char*> values;
-  for (const std::string& t : texts) values.push_back(t.c_str());
-  if (PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(),
+  for (const PgArg& a : args) values.push_back(a.text.c_str());
+  if (PQsendQueryPrepared(conn_, name->c_str(), static_cast<int>(values.size()), values.data(),
                           nullptr, nullptr, 0) != 1) {
     return error(what, PgResult());
   }
@@ -280,10 +267,11 @@ Status PgStore::scan(const char* sql, std::initializer_list<PgArg> args, std::st
 }
 
 Status PgStore::error(std::string_view what, const PgResult& res) {
-  if (!deferred_failure_.is_ok()) {
-    // run() failed for a deferred write, which the message names.
-    Status failure = deferred_failure_;
-    deferred_failure_ = Status();
+  if (!pending_failure_.is_ok()) {
+    // run() failed before its own statement (a deferred write, or preparing
+    // it), and that failure names what went wrong.
+    Status failure = pending_failure_;
+    pending_failure_ = Status();
     return failure;
   }
   const char* state = res.get() ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
@@ -372,7 +360,7 @@ void PgStore::rollback() {
   users_ahead_.clear();
   emails_ahead_.clear();
   deferred_.clear();  // never sent: nothing to undo on the server
-  deferred_failure_ = Status();
+  pending_failure_ = Status();
   if (!in_transaction_) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
   in_transaction_ = false;

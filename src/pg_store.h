@@ -92,6 +92,7 @@ class PgStore : public Store {
   Status save_channel(SalesChannel& channel) override;
   Status save_role(Role& role) override;
 
+  bool looks_ahead() const override { return true; }
   Status look_ahead(const std::vector<std::string>& usernames,
                     const std::vector<std::string>& emails) override;
   Result<bool> find_user(std::string_view username, User& user) override;
@@ -131,7 +132,8 @@ class PgStore : public Store {
       : conn_(conn), address_(std::move(address)), lock_timeout_ms_(lock_timeout_ms) {}
   // Runs a statement (prepared on first use, cached by the SQL text's address),
   // after the deferred writes, in one round trip with them. When a deferred
-  // write failed, returns an empty result and error() reports that failure.
+  // write or the preparing failed, returns an empty result and error()
+  // reports that failure.
   PgResult run(const char* sql, std::initializer_list<PgArg> args = {});
   // Inside a transaction, a write whose result nobody reads waits on this
   // side and goes to the server ahead of the next statement (libpq's pipeline
@@ -174,7 +176,7 @@ class PgStore : public Store {
     std::string what;
   };
   std::vector<Deferred> deferred_;
-  Status deferred_failure_;              // a deferred write's failure, for error()
+  Status pending_failure_;               // what run() could not return in its result, for error()
   std::vector<int64_t> spare_user_ids_;  // drawn from the sequence, not used yet
   // look_ahead's answers by lower-case username and e-mail (nullopt: none
   // stored), kept in step with insert_user and update_user; dropped at the

@@ -32,6 +32,7 @@ class UserHandler : public RowHandler {
   Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                 RowOutcome& outcome) override;
   Status look_ahead(const std::vector<const ParsedRow*>& rows) override {
+    if (!dir_.looks_ahead()) return Status::ok();  // no copies for a store that ignores them
     usernames_.clear();
     emails_.clear();
     for (const ParsedRow* p : rows) {

@@ -108,6 +108,7 @@ class Directory {
   // stored); callers keep to that, and reads rely on it.
   // A hint that the next lookups will be of these usernames and e-mails; see
   // Store::look_ahead. Lookups answer the same with or without it.
+  bool looks_ahead() const { return store_->looks_ahead(); }
   Status look_ahead(const std::vector<std::string>& usernames,
                     const std::vector<std::string>& emails) {
     return store_->look_ahead(usernames, emails);

@@ -92,7 +92,9 @@ class Store {
   // (a batch of an import's rows). A store whose lookups are costly round trips
   // may fetch them all at once and answer from memory, keeping what it holds
   // in step with its own writes; answers must be the same as without the hint.
-  // Inside a write transaction only. The default does nothing.
+  // Inside a write transaction only. The default does nothing; looks_ahead()
+  // says whether a store uses the hint, so that callers need not build it.
+  virtual bool looks_ahead() const { return false; }
   virtual Status look_ahead(const std::vector<std::string>& /*usernames*/,
                             const std::vector<std::string>& /*emails*/) {
     return Status::ok();
