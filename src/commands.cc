@@ -100,13 +100,9 @@ ExitCode cmd_init(const CommandContext& ctx) {
   }
   if (admin.empty()) return ExitCode::kOk;
 
-  bool any_user = false;
-  st = d.for_each_user([&](User&) {
-    any_user = true;
-    return false;
-  });
-  if (!st.is_ok()) return report_failure(ctx, st);
-  if (any_user || d.role_by_name("Administrator") != nullptr) {
+  auto any_user = d.has_users();
+  if (!any_user.is_ok()) return report_failure(ctx, any_user.status());
+  if (*any_user || d.role_by_name("Administrator") != nullptr) {
     return report_failure(ctx, Status::usage("--admin works only on an empty directory; this one "
                                              "already has users or an Administrator role"));
   }

@@ -290,6 +290,12 @@ Status Directory::update_user(const User& before, const User& after) {
 
 Result<int64_t> Directory::count_enabled_users() { return store_->count_enabled_users(); }
 
+Result<bool> Directory::has_users() {
+  auto max_id = store_->max_user_id();  // ids start at 1
+  if (!max_id.is_ok()) return max_id.status();
+  return *max_id > 0;
+}
+
 Result<std::optional<std::string>> Directory::user_outside_scope(int64_t role_id,
                                                                  const Scope& sources,
                                                                  const Scope& channels) {

@@ -150,6 +150,7 @@ class SqliteStore : public Store {
   void load_user_fields(SqliteStmt& stmt, User& user);
   // Reads the user's sources and sales channels (by user.id); false on an error.
   bool load_links(User& user);
+  Status for_each_user_sorted(const std::function<bool(User&)>& fn);
 
   sqlite3* db_;
   std::string path_;

@@ -122,13 +122,15 @@ class Directory {
   // Writes the fields of `after` that differ from `before` (same id).
   Status update_user(const User& before, const User& after);
   Result<int64_t> count_enabled_users();
+  // Whether the directory holds any user at all, enabled or not.
+  Result<bool> has_users();
   // A user of `role_id` whose sources or channels fall outside the given scopes,
   // described as "username (what)", or nullopt.
   Result<std::optional<std::string>> user_outside_scope(int64_t role_id, const Scope& sources,
                                                         const Scope& channels);
   // Every user, sorted by username (ASCII case-insensitive). Stops at the first
-  // callback that returns false. The callback may take the user's contents
-  // (swap them out); the next user is read into whatever it leaves.
+  // callback that returns false, but may have read and sorted every user first. The callback may
+  // take the user's contents (swap them out); the next user is read into whatever it leaves.
   Status for_each_user(const std::function<bool(User&)>& fn);
 
   // --- Audit and jobs.

@@ -17,6 +17,9 @@ std::string_view trim_spaces(std::string_view s);
 // e-mails, role names, header names) fold ASCII only, as the stores' unique indexes do.
 std::string to_lower_ascii(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+// <0, 0 or >0 as SQLite's NOCASE orders: ASCII letters folded, then unsigned
+// bytes, a prefix first.
+int compare_nocase(std::string_view a, std::string_view b);
 
 // Whether `s` is well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s);

@@ -19,6 +19,15 @@ TEST(Text, CaseFoldingIsAscii) {
             "cole");
 }
 
+TEST(Text, NocaseOrderFoldsAsciiOnlyAndPutsAPrefixFirst) {
+  EXPECT_EQ(compare_nocase("Anna", "anna"), 0);
+  EXPECT_LT(compare_nocase("anna", "ANNABEL"), 0);
+  EXPECT_GT(compare_nocase("b", "A"), 0);
+  EXPECT_GT(compare_nocase("Z", "_"), 0);         // 'Z' (0x5A) sorts after '_' (0x5F) only folded
+  EXPECT_LT(compare_nocase("z", "\xC3\x89"), 0);  // bytes above ASCII, unsigned, unfolded
+  EXPECT_NE(compare_nocase("\xC3\xA9", "\xC3\x89"), 0);
+}
+
 TEST(Text, Utf8Validation) {
   EXPECT_TRUE(is_valid_utf8("Zürich – 東京 😀"));
   EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
