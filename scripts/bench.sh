@@ -102,58 +102,91 @@ table() {
     }' "$work/results"
 }
 
-for rows in ${sizes//,/ }; do
-  work=$(mktemp -d -t roster-bench-XXXXXX)
-  echo "== $rows rows (work folder $work)"
-  python3 scripts/bench-gen.py "$rows" "$work/in"
-  base="$work/base.db"
+# run_shape SHAPE PREFIX: generates the SHAPE workload (scripts/bench-gen.py
+# --shape) and measures every operation on it, as PREFIX* (SQLite) and
+# PREFIX"pg_"* (PostgreSQL) in $work/results.
+run_shape() {
+  local shape=$1 p=$2
+  local in="$work/$shape"
+  python3 scripts/bench-gen.py "$rows" "$in" --shape "$shape"
+  local base="$work/base.db"
+  rm -f "$base"
   "$roster" --db "$base" -q init --admin bench --email bench@bench.example.com
   for kind in sources sales-channels roles; do
-    "$roster" --db "$base" -q "$kind" import "$work/in/$kind.csv" --as bench --report-dir "$work"
+    "$roster" --db "$base" -q "$kind" import "$in/$kind.csv" --as bench --report-dir "$work"
   done
-  : > "$work/results"
   R="$roster -q --db $work/work.db"
 
-  measure raw_import "rm -f $work/raw.db" "sqlite3 $work/raw.db '.import --csv $work/in/users.csv bare'"
-  measure raw_export ":" "sqlite3 -csv $work/raw.db 'SELECT * FROM bare' > $work/raw-export.csv"
-  measure import_new "fresh_db $base" "$R import $work/in/users.csv --as bench --report-dir $work"
+  measure "${p}raw_import" "rm -f $work/raw.db" "sqlite3 $work/raw.db '.import --csv $in/users.csv bare'"
+  measure "${p}raw_export" ":" "sqlite3 -csv $work/raw.db 'SELECT * FROM bare' > $work/raw-export.csv"
+  measure "${p}import_new" "fresh_db $base" "$R import $in/users.csv --as bench --report-dir $work"
   cp "$work/work.db" "$work/full.db"
-  measure export ":" "$roster -q --db $work/full.db export --as bench --out $work/export.csv"
+  measure "${p}export" ":" "$roster -q --db $work/full.db export --as bench --out $work/export.csv"
   cp "$work/export.csv" "$work/export-sqlite.csv"
-  measure import_unchanged "fresh_db $work/full.db" \
+  measure "${p}import_unchanged" "fresh_db $work/full.db" \
     "$R import $work/export.csv --as bench --report-dir $work"
-  measure import_update_all "fresh_db $work/full.db" \
-    "$R import $work/in/users-update.csv --as bench --report-dir $work"
+  measure "${p}import_update_all" "fresh_db $work/full.db" \
+    "$R import $in/users-update.csv --as bench --report-dir $work"
 
-  check_runs sqlite
+  check_runs "$shape, sqlite"
 
   if [ "$postgres" = 1 ]; then
     pg_sql "DROP DATABASE IF EXISTS base"; pg_sql "CREATE DATABASE base"
     "$roster" --db "$(pg_db base)" -q init --admin bench --email bench@bench.example.com
     for kind in sources sales-channels roles; do
-      "$roster" --db "$(pg_db base)" -q "$kind" import "$work/in/$kind.csv" --as bench --report-dir "$work"
+      "$roster" --db "$(pg_db base)" -q "$kind" import "$in/$kind.csv" --as bench --report-dir "$work"
     done
     # The raw reference: psql's \copy of the same file into a bare table of
     # text columns, and out of it again.
-    cols=$(head -1 "$work/in/users.csv" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
+    cols=$(head -1 "$in/users.csv" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
     pg_sql "DROP DATABASE IF EXISTS raw"; pg_sql "CREATE DATABASE raw"
     P="psql -qAt '$(pg_db raw)'"
-    measure pg_raw_import "$P -c 'DROP TABLE IF EXISTS bare' -c 'CREATE TABLE bare ($cols)'" \
-      "$P -c \"\\copy bare FROM '$work/in/users.csv' WITH (FORMAT csv, HEADER)\""
-    measure pg_raw_export ":" "$P -c \"\\copy bare TO '$work/raw-export-pg.csv' WITH (FORMAT csv)\""
+    measure "${p}pg_raw_import" "$P -c 'DROP TABLE IF EXISTS bare' -c 'CREATE TABLE bare ($cols)'" \
+      "$P -c \"\\copy bare FROM '$in/users.csv' WITH (FORMAT csv, HEADER)\""
+    measure "${p}pg_raw_export" ":" "$P -c \"\\copy bare TO '$work/raw-export-pg.csv' WITH (FORMAT csv)\""
     W="$roster -q --db '$(pg_db work)'"
-    measure pg_import_new "pg_fresh base" "$W import $work/in/users.csv --as bench --report-dir $work"
+    measure "${p}pg_import_new" "pg_fresh base" "$W import $in/users.csv --as bench --report-dir $work"
     pg_sql "DROP DATABASE IF EXISTS full_dir"; pg_sql "CREATE DATABASE full_dir TEMPLATE work"
-    measure pg_export ":" "$roster -q --db '$(pg_db full_dir)' export --as bench --out $work/export.csv"
-    cmp -s "$work/export.csv" "$work/export-sqlite.csv" || { echo "bench: the PostgreSQL export differs from SQLite's"; exit 1; }
-    measure pg_import_unchanged "pg_fresh full_dir" \
+    measure "${p}pg_export" ":" "$roster -q --db '$(pg_db full_dir)' export --as bench --out $work/export.csv"
+    cmp -s "$work/export.csv" "$work/export-sqlite.csv" || { echo "bench: the PostgreSQL export differs from SQLite's ($shape)"; exit 1; }
+    measure "${p}pg_import_unchanged" "pg_fresh full_dir" \
       "$W import $work/export.csv --as bench --report-dir $work"
-    measure pg_import_update_all "pg_fresh full_dir" \
-      "$W import $work/in/users-update.csv --as bench --report-dir $work"
-    check_runs postgresql
+    measure "${p}pg_import_update_all" "pg_fresh full_dir" \
+      "$W import $in/users-update.csv --as bench --report-dir $work"
+    check_runs "$shape, postgresql"
   fi
+}
 
-  table "" "SQLite" sqlite3
-  if [ "$postgres" = 1 ]; then table pg_ "PostgreSQL" "psql \\copy"; fi
+# compare PREFIX TITLE: each roster operation of the second shape (s2_PREFIX*)
+# next to the first's (PREFIX*), and their ratio.
+compare() {
+  awk -v rows="$rows" -v p="$1" -v title="$2" '
+    { t[$1] = $2 }
+    END {
+      printf "\n%s: all-scope shape vs the first, %d rows\n", title, rows
+      printf "%-20s %10s %10s %12s\n", "operation", "first s", "second s", "second/first"
+      split("import_new import_unchanged import_update_all export", order, " ")
+      for (i = 1; i <= 4; i++) {
+        a = t[p order[i]]; b = t["s2_" p order[i]]
+        printf "%-20s %10.2f %10.2f %11.2fx\n", order[i], a, b, b / (a > 0 ? a : 0.01)
+      }
+    }' "$work/results"
+}
+
+for rows in ${sizes//,/ }; do
+  work=$(mktemp -d -t roster-bench-XXXXXX)
+  echo "== $rows rows (work folder $work)"
+  : > "$work/results"
+  run_shape first ""
+  run_shape all-scope s2_
+
+  table "" "SQLite, first shape" sqlite3
+  table s2_ "SQLite, all-scope shape" sqlite3
+  compare "" "SQLite"
+  if [ "$postgres" = 1 ]; then
+    table pg_ "PostgreSQL, first shape" "psql \\copy"
+    table s2_pg_ "PostgreSQL, all-scope shape" "psql \\copy"
+    compare pg_ "PostgreSQL"
+  fi
   [ "$keep" = 1 ] || rm -rf "$work"
 done
