@@ -124,8 +124,10 @@ namespace {
 
 // Splits the NUL-terminated `line` in place (unquoting rewrites it). The cells'
 // strings are assigned, not rebuilt, so that a row reused for every line of a
-// file keeps their memory.
-bool split_in_place(char* line, std::vector<std::string>& cells) {
+// file keeps their memory. With `trim`, spaces around each cell (inside its
+// quotes too) are dropped; without, an unquoted cell keeps every byte and a
+// quoted one its content, spaces included, only those outside the quotes going.
+bool split_in_place(char* line, std::vector<std::string>& cells, bool trim = true) {
   size_t count = 0;
   auto put = [&](std::string_view cell) {
     if (count < cells.size()) {
@@ -143,15 +145,21 @@ bool split_in_place(char* line, std::vector<std::string>& cells) {
     try {
       io::detail::chop_next_column<QuotePolicy>(rest, begin, end);
     } catch (const io::error::escaped_string_not_closed&) {
-      put(trim_spaces(start));
+      put(trim ? trim_spaces(start) : std::string_view(start));
       closed = false;
       break;
     }
-    std::string_view raw = trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin)));
-    begin = const_cast<char*>(raw.data());
-    end = begin + raw.size();
+    std::string_view cell(begin, static_cast<size_t>(end - begin));
+    std::string_view stripped = trim_spaces(cell);
+    if (!trim && (stripped.empty() || stripped.front() != '"')) {
+      put(cell);
+      continue;
+    }
+    begin = const_cast<char*>(stripped.data());
+    end = begin + stripped.size();
     QuotePolicy::unescape(begin, end);
-    put(trim_spaces(std::string_view(begin, static_cast<size_t>(end - begin))));
+    std::string_view content(begin, static_cast<size_t>(end - begin));
+    put(trim ? trim_spaces(content) : content);
   }
   cells.resize(count);
   return closed;
@@ -162,6 +170,11 @@ bool split_in_place(char* line, std::vector<std::string>& cells) {
 bool split_csv_line(std::string_view line, std::vector<std::string>& cells) {
   std::string buf(line);
   return split_in_place(buf.data(), cells);
+}
+
+bool split_csv_line_verbatim(std::string_view line, std::vector<std::string>& cells) {
+  std::string buf(line);
+  return split_in_place(buf.data(), cells, false);
 }
 
 struct CsvInput::Impl {
@@ -246,6 +259,7 @@ Status CsvInput::read_header(const TemplateColumns& columns) {
                         "line 1 holds a carriage return inside the line: the file uses "
                         "lone CR line ends; save it with LF or CRLF line ends");
   }
+  split_csv_line_verbatim(line, verbatim_header_);
   split_csv_line(line, header_);
   std::vector<std::string> all = columns.required;
   all.insert(all.end(), columns.optional.begin(), columns.optional.end());

@@ -216,7 +216,7 @@ ExitCode ImportRun::run() {
   context.validate.default_timezone = options_.default_timezone;
   auto handler = make_handler(options_.kind, dir_, *actor, context);
 
-  rejected_ = std::make_unique<RejectedReport>(paths_.rejected, (*input)->header());
+  rejected_ = std::make_unique<RejectedReport>(paths_.rejected, (*input)->verbatim_header());
   changes_ = std::make_unique<ChangesReport>(paths_.changes, handler->identity_column());
   st = changes_->open();
   if (!st.is_ok()) return fail(st);

@@ -25,12 +25,15 @@ ReportPaths report_paths(const std::string& input, const std::string& report_dir
 
 RejectedReport::RejectedReport(std::string path, std::vector<std::string> input_header)
     : path_(std::move(path)) {
-  header_ = {"Line", "Errors"};
   for (const std::string& name : input_header) {
-    bool old_report_column = iequals(name, "Line") || iequals(name, "Errors");
+    std::string_view trimmed = trim_spaces(name);
+    bool old_report_column = iequals(trimmed, "Line") || iequals(trimmed, "Errors");
     keep_.push_back(!old_report_column);
     if (!old_report_column) header_.push_back(name);
   }
+  width_ = header_.size();
+  header_.push_back("Line");
+  header_.push_back("Errors");
 }
 
 RejectedReport::~RejectedReport() = default;
@@ -42,13 +45,22 @@ Status RejectedReport::add(const RawRow& row, const std::vector<RowError>& error
     file_ = std::move(*file);
     file_->write(csv_line(header_));
   }
+  std::vector<std::string> cells, extra;
+  for (size_t i = 0; i < row.cells.size(); ++i) {
+    // Cells past the header (a malformed row) are kept too, after Errors:
+    // nothing is lost, and Line and Errors stay under their names.
+    if (i >= keep_.size()) {
+      extra.push_back(row.cells[i]);
+    } else if (keep_[i]) {
+      cells.push_back(row.cells[i]);
+    }
+  }
+  cells.resize(width_);  // a short (malformed) row: its missing cells empty
   std::vector<std::string> errors_text;
   for (const RowError& e : errors) errors_text.push_back(format_issue(e));
-  std::vector<std::string> cells = {std::to_string(row.line), join(errors_text, " | ")};
-  for (size_t i = 0; i < row.cells.size(); ++i) {
-    // Cells past the header (a malformed row) are kept too: nothing is lost.
-    if (i >= keep_.size() || keep_[i]) cells.push_back(row.cells[i]);
-  }
+  cells.push_back(std::to_string(row.line));
+  cells.push_back(join(errors_text, " | "));
+  cells.insert(cells.end(), extra.begin(), extra.end());
   file_->write(csv_line(cells));
   ++count_;
   return Status::ok();

@@ -36,6 +36,9 @@ class CsvInput {
 
   // The header cells as written (trimmed, unquoted), in file order.
   const std::vector<std::string>& header() const { return header_; }
+  // The header cells byte for byte (spaces kept; quotes removed), for reports
+  // that hand the file back to the operator.
+  const std::vector<std::string>& verbatim_header() const { return verbatim_header_; }
   // The cell index of template column `name` in every row, or -1 when the
   // column is optional and absent.
   int index_of(std::string_view name) const;
@@ -65,6 +68,7 @@ class CsvInput {
 
   std::unique_ptr<Impl> impl_;
   std::vector<std::string> header_;
+  std::vector<std::string> verbatim_header_;
   std::vector<std::pair<std::string, int>> column_index_;  // template's name -> cell
   std::vector<RowError> header_warnings_;
   Status status_;
@@ -76,5 +80,8 @@ class CsvInput {
 // each cell. Returns false (with `cells` holding what could be recovered, the
 // unparsable remainder as the last cell) when a quote is not closed.
 bool split_csv_line(std::string_view line, std::vector<std::string>& cells);
+// The same without trimming: an unquoted cell keeps its spaces, a quoted one
+// the spaces inside its quotes.
+bool split_csv_line_verbatim(std::string_view line, std::vector<std::string>& cells);
 
 }  // namespace roster

@@ -24,11 +24,13 @@ struct ReportPaths {
 };
 ReportPaths report_paths(const std::string& input, const std::string& report_dir);
 
-// <stem>.rejected.csv: "Line" and "Errors" first, then the input's columns with
-// the rejected rows' cells verbatim, so that fixing the cells and importing the
-// file again works (Line and Errors are then ignored as unknown columns). Rows
-// are streamed to a temporary file; finish() publishes it only when a row was
-// rejected, and otherwise removes a stale report of an earlier run.
+// <stem>.rejected.csv: the input's header as written (CsvInput::verbatim_header)
+// and the rejected rows' cells, then "Line" and "Errors", so that fixing the
+// cells and importing the file again works (Line and Errors are then ignored
+// as unknown columns; an input that is itself a rejected report has its old
+// ones replaced). Rows are streamed to a temporary file; finish() publishes it
+// only when a row was rejected, and otherwise removes a stale report of an
+// earlier run.
 class RejectedReport {
  public:
   RejectedReport(std::string path, std::vector<std::string> input_header);
@@ -41,6 +43,7 @@ class RejectedReport {
   std::string path_;
   std::vector<std::string> header_;
   std::vector<bool> keep_;  // input columns copied (not an old Line / Errors)
+  size_t width_ = 0;        // how many of them
   std::unique_ptr<AtomicFile> file_;
   uint64_t count_ = 0;
 };

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "e2e_util.h"
+#include "roster/csv_input.h"
 #include "roster/error_code.h"
 
 namespace roster {
@@ -67,7 +68,7 @@ TEST_F(CliTest, ARejectedFileFixedInPlaceImportsAgain) {
   // The operator fixes one typo and keeps only that row.
   std::string header = rejected.substr(0, rejected.find('\n') + 1);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(rejected, m, std::regex("\\n(5,[^\\n]*)\\n")));
+  ASSERT_TRUE(std::regex_search(rejected, m, std::regex("\\n([^\\n]*,5,\"[A-Z_]+:[^\\n]*)\\n")));
   std::string row = std::regex_replace(m[1].str(), std::regex("Store Asociate"), "Store Associate");
   write_file(tmp_ / "fixed.csv", header + row + "\n");
   auto r = roster({"import", "fixed.csv", "--as", "d.chen"});
@@ -75,6 +76,39 @@ TEST_F(CliTest, ARejectedFileFixedInPlaceImportsAgain) {
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username = 'carla.diaz'"), "1");
   auto summary = nlohmann::json::parse(read_file(tmp_ / "fixed.summary.json"));
   EXPECT_EQ(summary["warnings_by_code"]["COLUMN_UNKNOWN"], 2);  // Line and Errors
+}
+
+TEST_F(CliTest, ARejectedReportKeepsAnOddHeaderVerbatimAndReimportsOnceFixed) {
+  // Columns in another order, in odd case, padded with spaces (one quoted with
+  // spaces inside): the report hands back exactly these header cells.
+  write_file(tmp_ / "odd.csv",
+             " userNAME ,Action,E-MAIL,enabled,  \" Access All Sales Channels \",access all "
+             "sources,Timezone ,ROLE,Sources\n"
+             "zoe.adams,Create,zoe.adams@northwind-retail.com,1,0,0,America/New_York,"
+             "Store Asociate,EAST-003\n"
+             "yan.bell,Create,yan.bell@northwind-retail.com,1,0,0,America/New_York,"
+             "Store Associate,EAST-003\n");
+  auto r = roster({"import", "odd.csv", "--as", "d.chen"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string rejected = read_file(tmp_ / "odd.rejected.csv");
+  std::string header = rejected.substr(0, rejected.find('\n') + 1);
+  std::vector<std::string> cells;
+  split_csv_line_verbatim(header.substr(0, header.size() - 1), cells);
+  EXPECT_EQ(cells, (std::vector<std::string>{" userNAME ", "Action", "E-MAIL", "enabled",
+                                             " Access All Sales Channels ", "access all sources",
+                                             "Timezone ", "ROLE", "Sources", "Line", "Errors"}))
+      << header;
+  EXPECT_EQ(testing::rejected_errors(rejected, 2).rfind("ROLE_UNKNOWN", 0), 0u) << rejected;
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username = 'yan.bell'"), "1");
+
+  // The operator fixes the typo in the report itself and imports it again.
+  write_file(tmp_ / "odd.rejected.csv",
+             std::regex_replace(rejected, std::regex("Store Asociate"), "Store Associate"));
+  auto again = roster({"import", "odd.rejected.csv", "--as", "d.chen"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(q("SELECT r.name FROM users u JOIN roles r ON r.id = u.role_id "
+              "WHERE u.username = 'zoe.adams'"),
+            "Store Associate");
 }
 
 // tests/data/codes/<kind>__<CODE>[__<actor>].csv: importing the file as the

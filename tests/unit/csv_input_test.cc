@@ -47,6 +47,17 @@ TEST_F(CsvInputTest, MatchesHeaderIgnoringCaseSpacesOrderBomAndCrlf) {
   EXPECT_TRUE((*in)->status().is_ok());
 }
 
+TEST_F(CsvInputTest, KeepsTheHeaderCellsAsWrittenForReports) {
+  // The BOM and the CRLF are not part of a cell; spaces, case and order are.
+  auto in =
+      open("\xEF\xBB\xBF  action , USERNAME,\" e-mail \" ,Extra \r\nCreate,bob,bob@x.com,\r\n");
+  ASSERT_TRUE(in.is_ok()) << in.status().message();
+  EXPECT_EQ((*in)->verbatim_header(),
+            (std::vector<std::string>{"  action ", " USERNAME", " e-mail ", "Extra "}));
+  EXPECT_EQ((*in)->header(), (std::vector<std::string>{"action", "USERNAME", "e-mail", "Extra"}));
+  EXPECT_EQ((*in)->index_of("E-mail"), 2);
+}
+
 TEST_F(CsvInputTest, UnknownColumnsWarn) {
   auto in = open("Username,E-mail,Action,Last login\nbob,b@x.com,Create,yesterday\n");
   ASSERT_TRUE(in.is_ok());
@@ -152,6 +163,14 @@ TEST(SplitCsvLine, RecoversTheRestOfAnUnclosedQuote) {
   EXPECT_EQ(cells, (std::vector<std::string>{"a", "b", "c,d"}));
   EXPECT_FALSE(split_csv_line("a,\"b,c", cells));
   EXPECT_EQ(cells, (std::vector<std::string>{"a", "\"b,c"}));
+}
+
+TEST(SplitCsvLine, VerbatimKeepsSpacesButNotQuotes) {
+  std::vector<std::string> cells;
+  EXPECT_TRUE(split_csv_line_verbatim(" a, b ,  \" c,\"\"d\" ,", cells));
+  EXPECT_EQ(cells, (std::vector<std::string>{" a", " b ", " c,\"d", ""}));
+  EXPECT_FALSE(split_csv_line_verbatim("a, \"b,c ", cells));
+  EXPECT_EQ(cells, (std::vector<std::string>{"a", " \"b,c "}));
 }
 
 }  // namespace

@@ -82,9 +82,12 @@ TEST_F(ImportJobTest, ALaterRowOfTheSameUsernameIsADuplicate) {
     EXPECT_EQ(summary_.updated, 1);
     EXPECT_EQ(summary_.rejected, 4);
     std::string rejected = read_file(tmp_ / "in.rejected.csv");
-    for (const char* line : {"\n3,\"USERNAME_DUPLICATE_IN_FILE", "\n5,\"USERNAME_DUPLICATE_IN_FILE",
-                             "\n6,\"ROLE_UNKNOWN", "\n7,\"USERNAME_DUPLICATE_IN_FILE"}) {
-      EXPECT_NE(rejected.find(line), std::string::npos) << line << " in\n" << rejected;
+    for (auto [line, code] : {std::pair{3, "USERNAME_DUPLICATE_IN_FILE"},
+                              {5, "USERNAME_DUPLICATE_IN_FILE"},
+                              {6, "ROLE_UNKNOWN"},
+                              {7, "USERNAME_DUPLICATE_IN_FILE"}}) {
+      EXPECT_EQ(testing::rejected_errors(rejected, line).rfind(code, 0), 0u) << line << " in\n"
+                                                                             << rejected;
     }
   }
   EXPECT_EQ(query(db_, "SELECT email FROM users WHERE username LIKE 'new.%' ORDER BY 1"),

@@ -21,19 +21,36 @@ TEST(ReportPaths, BesideTheInputOrInTheReportDir) {
   EXPECT_EQ(report_paths("-", "").rejected, "./stdin.rejected.csv");
 }
 
-TEST(RejectedReport, LineAndErrorsFirstThenTheCellsVerbatim) {
+TEST(RejectedReport, TheInputColumnsVerbatimThenLineAndErrors) {
   TempDir dir;
   std::string path = dir / "in.rejected.csv";
-  // An input that is itself a rejected report: its old Line/Errors are replaced.
-  RejectedReport r(path, {"Line", "Errors", "Username", "E-mail"});
-  RawRow row{7, {"3", "old error", "bob", "b,o@x"}, false, ""};
+  // An input that is itself a rejected report: its old Line/Errors are replaced,
+  // wherever they stand and however they are spelled; the other header cells
+  // are written as they came.
+  RejectedReport r(path, {" e-MAIL ", "Username", " line", "ERRORS "});
+  RawRow row{7, {"b,o@x", "bob", "3", "old error"}, false, ""};
   RowError e{7, "E-mail", "b,o@x", Code::kEmailInvalid, "E-mail \"b,o@x\" is bad"};
   ASSERT_TRUE(r.add(row, {e, e}).is_ok());
   ASSERT_TRUE(r.finish().is_ok());
   EXPECT_EQ(read_file(path),
-            "Line,Errors,Username,E-mail\n"
-            "7,\"EMAIL_INVALID: E-mail \"\"b,o@x\"\" is bad | EMAIL_INVALID: E-mail "
-            "\"\"b,o@x\"\" is bad\",bob,\"b,o@x\"\n");
+            "\" e-MAIL \",Username,Line,Errors\n"
+            "\"b,o@x\",bob,7,\"EMAIL_INVALID: E-mail \"\"b,o@x\"\" is bad | EMAIL_INVALID: E-mail "
+            "\"\"b,o@x\"\" is bad\"\n");
+}
+
+TEST(RejectedReport, AMalformedRowKeepsLineAndErrorsUnderTheirNames) {
+  TempDir dir;
+  std::string path = dir / "in.rejected.csv";
+  RejectedReport r(path, {"Username", "E-mail", "Action"});
+  RowError e{4, "", "", Code::kRowMalformed, "bad"};
+  // Too few cells: the missing ones empty. Too many: the extra ones after Errors.
+  ASSERT_TRUE(r.add(RawRow{3, {"amy"}, true, ""}, {e}).is_ok());
+  ASSERT_TRUE(r.add(RawRow{4, {"bob", "b@x", "Create", "extra"}, true, ""}, {e}).is_ok());
+  ASSERT_TRUE(r.finish().is_ok());
+  EXPECT_EQ(read_file(path),
+            "Username,E-mail,Action,Line,Errors\n"
+            "amy,,,3,ROW_MALFORMED: bad\n"
+            "bob,b@x,Create,4,ROW_MALFORMED: bad,extra\n");
 }
 
 TEST(RejectedReport, NoRejectionRemovesAStaleReport) {

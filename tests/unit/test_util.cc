@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "roster/cli.h"
+#include "roster/csv_input.h"
 
 namespace roster::testing {
 
@@ -47,6 +49,26 @@ std::string read_file(const std::string& path) {
 }
 
 bool file_exists(const std::string& path) { return std::filesystem::exists(path); }
+
+std::string rejected_errors(const std::string& report, uint64_t line) {
+  std::istringstream in(report);
+  std::string text;
+  std::vector<std::string> header, cells;
+  std::getline(in, text);
+  split_csv_line(text, header);
+  auto column = [&](const char* name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  size_t line_at = column("Line"), errors_at = column("Errors");
+  while (std::getline(in, text)) {
+    split_csv_line(text, cells);
+    if (line_at < cells.size() && errors_at < cells.size() &&
+        cells[line_at] == std::to_string(line)) {
+      return cells[errors_at];
+    }
+  }
+  return "<no line " + std::to_string(line) + ">";
+}
 
 std::string source_dir() { return ROSTER_SOURCE_DIR; }
 

@@ -27,6 +27,9 @@ std::string read_file(const std::string& path);
 bool file_exists(const std::string& path);
 std::string source_dir();                     // the repository root
 std::string sample(const std::string& name);  // path of samples/<name>
+// The Errors cell of the row of a rejected report (its text) whose Line cell
+// is `line`, found through the report's header; "<no line N>" when none is.
+std::string rejected_errors(const std::string& report, uint64_t line);
 
 // Rows of `sql` run on the directory `db` (a SQLite file, or a postgresql://
 // URI): cells joined by '|', rows by '\n'. Throws on a bad statement.
