@@ -67,6 +67,13 @@ show "grep -v ',unchanged,' $work/users-mistakes.changes.csv | head -8"
 grep -v ',unchanged,' "$work/users-mistakes.changes.csv" | head -8
 
 echo
+echo "# Every new hire waits in the invitations outbox for an activation mail."
+step "$roster" invitations export --out "$work/invitations.csv"
+show "head -4 $work/invitations.csv"
+head -4 "$work/invitations.csv"
+step "$roster" invitations mark-sent --file "$work/invitations.csv"
+
+echo
 echo "# The director exports the team of one store, as it would for an audit."
 step "$roster" export --as d.chen --source EAST-003 --out "$work/east-003-team.csv"
 show "cat $work/east-003-team.csv"

@@ -67,6 +67,11 @@ void import_options(po::options_description& d, bool allow_dry_run) {
                                                       "no live progress line, even on a terminal");
 }
 
+void invite_option(po::options_description& d) {
+  d.add_options()("no-invite", po::bool_switch(),
+                  "record no invitation for the users this file creates or re-enables");
+}
+
 std::vector<CommandSpec> command_table() {
   std::vector<CommandSpec> t;
   t.push_back({"init", "roster init [--admin USERNAME --email EMAIL]",
@@ -112,6 +117,7 @@ std::vector<CommandSpec> command_table() {
                [](auto& d, auto& p) {
                  file_argument(d, p);
                  import_options(d, true);
+                 invite_option(d);
                  inbox_options(d);
                },
                [](const CommandContext& c) { return cmd_import(c, "users", false); }});
@@ -120,6 +126,7 @@ std::vector<CommandSpec> command_table() {
                [](auto& d, auto& p) {
                  file_argument(d, p);
                  import_options(d, false);
+                 invite_option(d);
                },
                [](const CommandContext& c) { return cmd_import(c, "users", true); }});
   t.push_back({"export",
@@ -162,6 +169,35 @@ std::vector<CommandSpec> command_table() {
                      "out", po::value<std::string>(), "write to FILE instead of standard output");
                },
                cmd_audit});
+  t.push_back({"invitations list", "roster invitations list [--pending]",
+               "roster invitations list --pending",
+               [](auto& d, auto&) {
+                 d.add_options()("pending", po::bool_switch(), "only those not marked sent")(
+                     "lock-timeout", po::value<int>()->default_value(30),
+                     "seconds to wait for an import running on the directory");
+               },
+               [](const CommandContext& c) { return cmd_invitations(c, "list"); }});
+  t.push_back({"invitations export", "roster invitations export [--all] [--out FILE]",
+               "roster invitations export --out invitations.csv   # the pending ones, for a "
+               "mail merge",
+               [](auto& d, auto&) {
+                 d.add_options()("all", po::bool_switch(), "also those already marked sent")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output")(
+                     "lock-timeout", po::value<int>()->default_value(30),
+                     "seconds to wait for an import running on the directory");
+               },
+               [](const CommandContext& c) { return cmd_invitations(c, "export"); }});
+  t.push_back({"invitations mark-sent", "roster invitations mark-sent --job ID | --file FILE",
+               "roster invitations mark-sent --file invitations.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("job", po::value<int64_t>(),
+                                 "every pending invitation of this job (roster jobs)")(
+                     "file", po::value<std::string>(),
+                     "those listed (column Id) in a file of `roster invitations export`")(
+                     "lock-timeout", po::value<int>()->default_value(30),
+                     "seconds to wait for an import running on the directory");
+               },
+               [](const CommandContext& c) { return cmd_invitations(c, "mark-sent"); }});
   t.push_back({"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
                "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",
                [](auto& d, auto&) {

@@ -210,6 +210,7 @@ ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool val
       return report_failure(ctx, Status::usage("--max-errors takes 0 or more"));
   }
   o.upsert = vm["upsert"].as<bool>();
+  o.no_invite = vm.count("no-invite") && vm["no-invite"].as<bool>();
   o.force = vm["force"].as<bool>();
   o.max_disable_percent = vm["max-disable"].as<double>();
   if (!(o.max_disable_percent >= 0 && o.max_disable_percent <= 100)) {

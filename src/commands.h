@@ -43,6 +43,8 @@ ExitCode cmd_export_users(const CommandContext& ctx);
 ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind);
 ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args);
 ExitCode cmd_audit(const CommandContext& ctx);
+// `action` is list, export or mark-sent.
+ExitCode cmd_invitations(const CommandContext& ctx, const std::string& action);
 // Copies a whole directory into an empty one, from any store to any other.
 ExitCode cmd_migrate(const CommandContext& ctx);
 

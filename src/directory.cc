@@ -354,6 +354,20 @@ void append_json_string(std::string& out, std::string_view v) {
 
 }  // namespace
 
+Status Directory::add_invitation(const Invitation& invitation) {
+  return store_->add_invitation(invitation);
+}
+
+Status Directory::for_each_invitation(bool pending_only,
+                                      const std::function<Status(const Invitation&)>& fn) {
+  return store_->for_each_invitation(pending_only, fn);
+}
+
+Result<int64_t> Directory::mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                                 std::string_view sent_at) {
+  return store_->mark_invitations_sent(job_id, ids, sent_at);
+}
+
 Status Directory::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
                             std::string_view action, const std::vector<FieldChange>& changes) {
   std::string& json = audit_buffer_;

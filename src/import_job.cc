@@ -213,6 +213,7 @@ ExitCode ImportRun::run() {
   context.job_id = s_.job_id;
   context.now = s_.started_at;
   context.upsert = options_.upsert;
+  context.invite = !options_.no_invite;
   context.validate.default_timezone = options_.default_timezone;
   auto handler = make_handler(options_.kind, dir_, *actor, context);
 

@@ -20,7 +20,7 @@ struct Table {
   const char* order_by;
   bool has_id;
 };
-static_assert(kSchemaVersion == 8, "migrate.cc lists the tables of schema version 8");
+static_assert(kSchemaVersion == 9, "migrate.cc lists the tables of schema version 9");
 
 const std::vector<Table>& tables() {
   static const std::vector<Table> kTables = {
@@ -47,6 +47,11 @@ const std::vector<Table>& tables() {
        "id",
        true},
       {"audit", {"id", "job_id", "target_type", "target", "action", "changes"}, "id", true},
+      {"invitations",
+       {"id", "job_id", "user_id", "username", "email", "application", "reason", "created_at",
+        "sent_at"},
+       "id",
+       true},
   };
   return kTables;
 }

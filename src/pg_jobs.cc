@@ -48,6 +48,45 @@ Status PgStore::add_audit(int64_t job_id, std::string_view target_type, std::str
       {job_id, target_type, target, action, changes}, "writing the audit trail");
 }
 
+Status PgStore::add_invitation(const Invitation& inv) {
+  return defer(
+      "INSERT INTO invitations (job_id, user_id, username, email, application, reason, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {inv.job_id, inv.user_id, inv.username, inv.email, inv.application, inv.reason,
+       inv.created_at},
+      "recording an invitation");
+}
+
+Status PgStore::for_each_invitation(bool pending_only,
+                                    const std::function<Status(const Invitation&)>& fn) {
+  Invitation inv;
+  return scan(
+      "SELECT id, job_id, user_id, username, email, application, reason, created_at, "
+      "coalesce(sent_at, '') FROM invitations WHERE $1::int = 0 OR sent_at IS NULL ORDER BY id",
+      {pending_only}, "reading the invitations", [&](const PgResult& r, bool&) {
+        inv.id = r.int64(0, 0);
+        inv.job_id = r.int64(0, 1);
+        inv.user_id = r.int64(0, 2);
+        r.text(0, 3, inv.username);
+        r.text(0, 4, inv.email);
+        r.text(0, 5, inv.application);
+        r.text(0, 6, inv.reason);
+        r.text(0, 7, inv.created_at);
+        r.text(0, 8, inv.sent_at);
+        return fn(inv);
+      });
+}
+
+Result<int64_t> PgStore::mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                               std::string_view sent_at) {
+  PgResult r =
+      run("WITH m AS (UPDATE invitations SET sent_at = $3 WHERE sent_at IS NULL "
+          "  AND (job_id = $1 OR id = ANY($2::bigint[])) RETURNING 1) SELECT count(*) FROM m",
+          {job_id, pg_id_array(ids), sent_at});
+  if (!r.ok()) return error("marking invitations sent", r);
+  return r.int64(0, 0);
+}
+
 Status PgStore::for_each_audit(const AuditFilter& filter,
                                const std::function<Status(const StoredAudit&)>& fn) {
   StoredAudit e;

@@ -20,6 +20,60 @@ Status SqliteStore::add_audit(int64_t job_id, std::string_view target_type, std:
   return Status::ok();
 }
 
+Status SqliteStore::add_invitation(const Invitation& inv) {
+  SqliteStmt s = prepare(
+      "INSERT INTO invitations (job_id, user_id, username, email, application, reason, "
+      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, inv.job_id).bind(2, inv.user_id).bind(3, inv.username).bind(4, inv.email);
+  s.bind(5, inv.application).bind(6, inv.reason).bind(7, inv.created_at);
+  if (!s.run()) return error("recording an invitation");
+  return Status::ok();
+}
+
+Status SqliteStore::for_each_invitation(bool pending_only,
+                                        const std::function<Status(const Invitation&)>& fn) {
+  SqliteStmt s = prepare(
+      "SELECT id, job_id, user_id, username, email, application, reason, created_at, "
+      "coalesce(sent_at, '') FROM invitations WHERE ?1 = 0 OR sent_at IS NULL ORDER BY id");
+  s.bind(1, pending_only);
+  Invitation inv;
+  while (s.step()) {
+    inv.id = s.int64(0);
+    inv.job_id = s.int64(1);
+    inv.user_id = s.int64(2);
+    s.text(3, inv.username);
+    s.text(4, inv.email);
+    s.text(5, inv.application);
+    s.text(6, inv.reason);
+    s.text(7, inv.created_at);
+    s.text(8, inv.sent_at);
+    if (Status st = fn(inv); !st.is_ok()) return st;
+  }
+  if (!s.ok()) return error("reading the invitations");
+  return Status::ok();
+}
+
+Result<int64_t> SqliteStore::mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                                   std::string_view sent_at) {
+  int64_t marked = 0;
+  auto mark = [&](const char* sql, int64_t key) {
+    SqliteStmt s = prepare(sql);
+    if (!s.bind(1, key).bind(2, sent_at).run()) return false;
+    marked += sqlite3_changes(db_);
+    return true;
+  };
+  if (job_id != 0 &&
+      !mark("UPDATE invitations SET sent_at = ?2 WHERE job_id = ?1 AND sent_at IS NULL", job_id)) {
+    return error("marking invitations sent");
+  }
+  for (int64_t id : ids) {
+    if (!mark("UPDATE invitations SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL", id)) {
+      return error("marking invitations sent");
+    }
+  }
+  return marked;
+}
+
 Status SqliteStore::for_each_audit(const AuditFilter& filter,
                                    const std::function<Status(const StoredAudit&)>& fn) {
   // One job's entries through audit_by_job; the other filters scan the table.

@@ -204,6 +204,22 @@ CREATE INDEX audit_by_target ON audit(target_type, target);
     R"sql(
 DROP INDEX audit_by_target;
 )sql",
+    // 9: the invitations outbox: a row per user created or re-enabled by an
+    // import (unless --no-invite), until it is marked sent.
+    R"sql(
+CREATE TABLE invitations (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  username TEXT NOT NULL,
+  email TEXT NOT NULL,
+  application TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason = 'created' OR reason = 'enabled'),
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE INDEX invitations_by_job ON invitations(job_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "a migration for every version");
 

@@ -119,6 +119,11 @@ class SqliteStore : public Store {
   Result<bool> name_listed(std::string_view username) override;
   Result<bool> list_name(std::string_view username) override;
 
+  Status add_invitation(const Invitation& invitation) override;
+  Status for_each_invitation(bool pending_only,
+                             const std::function<Status(const Invitation&)>& fn) override;
+  Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                        std::string_view sent_at) override;
   Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
                    std::string_view action, std::string_view changes) override;
   Status for_each_audit(const AuditFilter& filter,

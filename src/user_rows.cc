@@ -71,6 +71,7 @@ class UserHandler : public RowHandler {
   // from row to row so that their strings' memory is reused.
   User stored_;
   User after_;
+  Invitation invitation_;
 };
 
 Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
@@ -206,7 +207,21 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
                             : existing->enabled == after.enabled ? "update"
                             : after.enabled                      ? "enable"
                                                                  : "disable";
-  return dir_.add_audit(context_.job_id, "user", after.username, action, outcome.changes);
+  st = dir_.add_audit(context_.job_id, "user", after.username, action, outcome.changes);
+  // An enabled user who was not before gets an invitation to send; a user
+  // created disabled gets one once enabled.
+  if (st.is_ok() && context_.invite && after.enabled && (!existing || !existing->enabled)) {
+    Invitation& inv = invitation_;
+    inv.job_id = context_.job_id;
+    inv.user_id = after.id;
+    inv.username = after.username;
+    inv.email = after.email;
+    inv.application = "backoffice";
+    inv.reason = existing ? "enabled" : "created";
+    inv.created_at = context_.now;
+    st = dir_.add_invitation(inv);
+  }
+  return st;
 }
 
 // Turns the row's names into the stored user: role, sources, sales channels.

@@ -133,6 +133,12 @@ class Directory {
   // take the user's contents (swap them out); the next user is read into whatever it leaves.
   Status for_each_user(const std::function<bool(User&)>& fn);
 
+  // --- The invitations outbox (Store::add_invitation and the rest).
+  Status add_invitation(const Invitation& invitation);
+  Status for_each_invitation(bool pending_only, const std::function<Status(const Invitation&)>& fn);
+  Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                        std::string_view sent_at);
+
   // --- Audit and jobs.
   // One audit entry for one changed record, with its fields before and after
   // (after only, for a create). `action` is create, update, enable or disable;

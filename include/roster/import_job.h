@@ -29,6 +29,7 @@ struct JobContext {
   int64_t job_id = 0;
   std::string now;  // the time stamped on every change of the run
   bool upsert = false;
+  bool invite = true;  // record invitations for users created or re-enabled
   ValidateOptions validate;
 };
 
@@ -100,6 +101,7 @@ struct ImportOptions {
   OnError on_error = OnError::kSkip;
   std::optional<int64_t> max_errors;
   bool upsert = false;
+  bool no_invite = false;
   bool force = false;
   double max_disable_percent = 10;
   std::string report_dir;

@@ -97,4 +97,19 @@ struct Job {
   int exit_code = 0;
 };
 
+// An entry of the invitations outbox: a user created, or re-enabled, by an
+// import, to be sent an activation or password-reset mail by whatever sends
+// mail (roster invitations export / mark-sent).
+struct Invitation {
+  int64_t id = 0;
+  int64_t job_id = 0;
+  int64_t user_id = 0;
+  std::string username;
+  std::string email;
+  std::string application;  // backoffice
+  std::string reason;       // created or enabled
+  std::string created_at;
+  std::string sent_at;  // empty while pending
+};
+
 }  // namespace roster

@@ -24,7 +24,7 @@ namespace roster {
 
 // The schema version that both backends reach on open. Migrations are numbered
 // alike on both, so that version N means the same tables everywhere.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // The reference data, read whole: the directory keeps it in memory.
 struct ReferenceData {
@@ -120,6 +120,16 @@ class Store {
   virtual Result<bool> name_listed(std::string_view username) = 0;
   // Lists `username` (case-insensitive); true when it was not listed yet.
   virtual Result<bool> list_name(std::string_view username) = 0;
+
+  // --- The invitations outbox, written in the run's transaction.
+  virtual Status add_invitation(const Invitation& invitation) = 0;
+  // Oldest first; when `pending_only`, those not marked sent.
+  virtual Status for_each_invitation(bool pending_only,
+                                     const std::function<Status(const Invitation&)>& fn) = 0;
+  // Marks the pending invitations of job `job_id` (when not 0) or those with
+  // `ids` sent at `sent_at`; how many it marked. Inside a write transaction.
+  virtual Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                                std::string_view sent_at) = 0;
 
   // --- Audit and jobs.
   virtual Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,

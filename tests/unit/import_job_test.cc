@@ -220,7 +220,9 @@ TEST_F(ImportJobTest, TheSameFileIsNotAppliedTwiceUnlessForced) {
   ASSERT_EQ(import(file), ExitCode::kOk);
   int64_t first_job = summary_.job_id;
   ASSERT_TRUE(dir_->exec("DELETE FROM audit WHERE target = 'once'").is_ok());
-  ASSERT_TRUE(dir_->exec("DELETE FROM users WHERE username = 'once'").is_ok());
+  ASSERT_TRUE(dir_->exec("DELETE FROM invitations WHERE username = 'once'; DELETE FROM users WHERE "
+                         "username = 'once'")
+                  .is_ok());
   EXPECT_EQ(import(file), ExitCode::kOk);
   EXPECT_EQ(summary_.duplicate_of_job, first_job);
   EXPECT_NE(output_.find("already imported by job " + std::to_string(first_job)),
