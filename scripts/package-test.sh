@@ -5,9 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-build="$root/build/package"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROSTER_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
+# PACKAGE_BUILD_DIR: an existing release build to package (scripts/test.sh
+# passes its own, so CI compiles roster once); by default a build of its own.
+if [ -n "${PACKAGE_BUILD_DIR:-}" ]; then
+  build=$PACKAGE_BUILD_DIR
+else
+  build="$root/build/package"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROSTER_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" -j "$(nproc)" --target roster >/dev/null
 work=$(mktemp -d -t roster-package-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -31,6 +37,7 @@ cmake --install "$build" --prefix "$work/prefix" >/dev/null
 check_tree "$work/prefix"
 
 echo "== cpack -G DEB, unpacked into a fresh root"
+rm -f "$build"/roster_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/roster_*.deb)
 dpkg-deb --info "$deb" | grep -E "Package|Version|Depends"

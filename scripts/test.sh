@@ -56,7 +56,7 @@ fi
 # The packages: cmake --install and the .deb, each run from a fresh prefix.
 if command -v cpack >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
   echo "== package test"
-  scripts/package-test.sh
+  PACKAGE_BUILD_DIR="$build_root/release" scripts/package-test.sh
 fi
 # The spreadsheet round trip, when LibreOffice is installed.
 if command -v soffice >/dev/null 2>&1; then

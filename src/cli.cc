@@ -85,7 +85,7 @@ std::vector<CommandSpec> command_table() {
                cmd_init});
   t.push_back(
       {"template",
-       "roster template users|roles|sources|sales-channels|permissions "
+       "roster template users|roles|sources|sales-channels|applications|permissions "
        "[--out FILE]",
        "roster template users --out new-hires.csv",
        [](auto& d, auto& p) {
@@ -94,7 +94,7 @@ std::vector<CommandSpec> command_table() {
          p.add("which", 1);
        },
        [](const CommandContext& c) { return cmd_template(c, c.vm["which"].as<std::string>()); }});
-  for (const char* kind : {"sources", "sales-channels", "roles"}) {
+  for (const char* kind : {"sources", "sales-channels", "roles", "applications"}) {
     std::string k = kind;
     t.push_back({k + " import", "roster " + k + " import FILE --as ACTOR [options]",
                  "roster " + k + " import " + k + ".csv --as alice --dry-run",

@@ -170,12 +170,12 @@ ExitCode cmd_init(const CommandContext& ctx) {
 }
 
 ExitCode cmd_template(const CommandContext& ctx, const std::string& which) {
-  static const char* const kNames[] = {"users", "roles", "sources", "sales-channels",
-                                       "permissions"};
+  static const char* const kNames[] = {"users",          "roles",        "sources",
+                                       "sales-channels", "applications", "permissions"};
   if (std::find(std::begin(kNames), std::end(kNames), which) == std::end(kNames)) {
     return report_failure(
         ctx, Status::usage(fmt::format("unknown template \"{}\"; choose users, roles, sources, "
-                                       "sales-channels or permissions",
+                                       "sales-channels, applications or permissions",
                                        which)));
   }
   return write_output(ctx, option_text(ctx.vm, "out"),
@@ -187,6 +187,7 @@ ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool val
   o.kind = kind == "roles"            ? ImportKind::kRoles
            : kind == "sources"        ? ImportKind::kSources
            : kind == "sales-channels" ? ImportKind::kSalesChannels
+           : kind == "applications"   ? ImportKind::kApplications
                                       : ImportKind::kUsers;
   const po::variables_map& vm = ctx.vm;
   bool inbox = vm.count("inbox") > 0;

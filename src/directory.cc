@@ -80,6 +80,7 @@ Status Directory::load_reference_data() {
   roles_.clear();
   role_names_.clear();
   role_keys_.clear();
+  applications_ = std::move(data.applications);
   for (Source& src : data.sources) {
     source_ids_[src.external_id] = src.id;
     sources_[src.id] = std::move(src);
@@ -149,10 +150,58 @@ std::vector<const Role*> Directory::roles() const {
   return out;
 }
 
-int Directory::top_hierarchy() const {
+int Directory::top_hierarchy(int64_t application_id) const {
   int top = INT_MAX;
-  for (const auto& [id, r] : roles_) top = std::min(top, r.hierarchy);
+  for (const auto& [id, r] : roles_) {
+    if (r.application_id == application_id) top = std::min(top, r.hierarchy);
+  }
   return top;
+}
+
+const Application* Directory::application_by_id(int64_t id) const {
+  for (const Application& a : applications_) {
+    if (a.id == id) return &a;
+  }
+  return nullptr;
+}
+
+const Application* Directory::application_by_key(std::string_view key) const {
+  for (const Application& a : applications_) {
+    if (iequals(a.key, key)) return &a;
+  }
+  return nullptr;
+}
+
+bool Directory::application_in_use(int64_t application_id) const {
+  for (const auto& [id, r] : roles_) {
+    if (r.application_id == application_id) return true;
+  }
+  return false;
+}
+
+bool Directory::other_applications_in_use() const {
+  for (const auto& [id, r] : roles_) {
+    if (r.application_id != kBackOfficeApplicationId) return true;
+  }
+  return false;
+}
+
+bool Directory::may_assign_role(const Actor& actor, const Role& role) const {
+  std::optional<int> rank = actor.rank_in(role.application_id);
+  return rank && may_assign(*rank, role.hierarchy, top_hierarchy(role.application_id));
+}
+
+Status Directory::save_application(Application& application) {
+  Status st = store_->save_application(application);
+  if (!st.is_ok()) return st;
+  for (Application& a : applications_) {
+    if (a.id == application.id) {
+      a = application;
+      return Status::ok();
+    }
+  }
+  applications_.push_back(application);
+  return Status::ok();
 }
 
 std::vector<const Source*> Directory::sources() const {

@@ -56,7 +56,10 @@ struct UserFilter {
   std::string changed_since;
 
   bool matches(const User& u) const {
-    if (!roles.empty() && std::find(roles.begin(), roles.end(), u.role_id) == roles.end()) {
+    if (!roles.empty() && std::none_of(roles.begin(), roles.end(), [&](int64_t r) {
+          return r == u.role_id ||
+                 std::find(u.app_roles.begin(), u.app_roles.end(), r) != u.app_roles.end();
+        })) {
       return false;
     }
     if (!sources.empty() && !u.all_sources &&
@@ -168,19 +171,32 @@ ExitCode cmd_export_users(const CommandContext& ctx) {
       option_text(ctx.vm, "out").empty() ? "-" : option_text(ctx.vm, "out"), &ctx.out);
   if (!file.is_ok()) return report_failure(ctx, file.status());
 
-  const TemplateColumns& cols = user_columns();
-  std::vector<std::string> header = cols.required;
-  header.insert(header.end(), cols.optional.begin(), cols.optional.end());
+  // The applications' role columns only once a role of theirs exists, so that
+  // a directory of the back office alone exports exactly as before them.
+  bool app_columns = d.other_applications_in_use();
+  std::vector<std::string> header = user_columns().required;
+  header.emplace_back(col::kChannels);
+  const Application* apps[kAppCount] = {};
+  if (app_columns) {
+    for (size_t i = 1; i < kAppCount; ++i) {
+      header.emplace_back(kAppRoleColumns[i].column);
+      apps[i] = d.application_by_key(kAppRoleColumns[i].application_key);
+    }
+  }
   (*file)->write(csv_line(header));
-  int top = d.top_hierarchy();
   // One line per user, appended into buffers that are reused: an export of a
   // million users allocates nothing per user here.
   std::string out, sources, channels;
   std::vector<std::string_view> names;
   Status st = for_each_user_ahead(d, [&](const User& u) {
+    // Visible: the actor itself, and the users whose every role it may assign.
     const Role* role = d.role_by_id(u.role_id);
-    if (role == nullptr) return true;
-    bool visible = u.id == actor->user_id || may_assign(actor->hierarchy, role->hierarchy, top);
+    bool visible = u.id == actor->user_id ||
+                   ((role || !u.app_roles.empty()) && (!role || d.may_assign_role(*actor, *role)));
+    for (size_t i = 0; visible && u.id != actor->user_id && i < u.app_roles.size(); ++i) {
+      const Role* r = d.role_by_id(u.app_roles[i]);
+      visible = r && d.may_assign_role(*actor, *r);
+    }
     if (!visible || !filter->matches(u)) return true;
     sources.clear();
     append_scope(sources, d, u.sources, false, names);
@@ -192,13 +208,20 @@ ExitCode cmd_export_users(const CommandContext& ctx) {
                                       u.all_channels ? "1" : "0",
                                       u.all_sources ? "1" : "0",
                                       u.timezone,
-                                      role->name,
+                                      role ? std::string_view(role->name) : "",
                                       sources,
                                       "Update",
                                       channels};
     for (size_t i = 0; i < std::size(cells); ++i) {
       if (i > 0) out += ',';
       append_csv_cell(out, cells[i]);
+    }
+    for (size_t i = 1; app_columns && i < kAppCount; ++i) {
+      out += ',';
+      for (int64_t id : u.app_roles) {
+        const Role* r = d.role_by_id(id);
+        if (r && apps[i] && r->application_id == apps[i]->id) append_csv_cell(out, r->name);
+      }
     }
     out += '\n';
     if (out.size() > (64 << 10)) {
@@ -230,13 +253,30 @@ ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind
     for (const SalesChannel* c : d.channels()) {
       text += csv_line({c->external_id, c->name, "Update"});
     }
+  } else if (kind == "applications") {
+    header(application_columns());
+    for (const Application& a : d.applications()) text += csv_line({a.key, a.name, "Update"});
   } else {
-    header(role_columns());
+    // The Application column once a role of another application exists.
+    bool app_column = d.other_applications_in_use();
+    std::vector<std::string> cols = role_columns().required;
+    if (app_column) cols.emplace_back(col::kApplication);
+    text += csv_line(cols);
     for (const Role* r : d.roles()) {
-      text +=
-          csv_line({r->name, r->key, std::to_string(r->hierarchy), join(r->permissions, ","),
-                    r->sources.all ? "1" : "0", scope_cell(d, r->sources.ids, false),
-                    r->channels.all ? "1" : "0", scope_cell(d, r->channels.ids, true), "Update"});
+      std::vector<std::string> cells = {r->name,
+                                        r->key,
+                                        std::to_string(r->hierarchy),
+                                        join(r->permissions, ","),
+                                        r->sources.all ? "1" : "0",
+                                        scope_cell(d, r->sources.ids, false),
+                                        r->channels.all ? "1" : "0",
+                                        scope_cell(d, r->channels.ids, true),
+                                        "Update"};
+      if (app_column) {
+        const Application* app = d.application_by_id(r->application_id);
+        cells.push_back(app ? app->key : "");
+      }
+      text += csv_line(cells);
     }
   }
   return write_output(ctx, option_text(ctx.vm, "out"), text);

@@ -22,6 +22,8 @@ std::string_view kind_name(ImportKind kind) {
       return "sources";
     case ImportKind::kSalesChannels:
       return "sales-channels";
+    case ImportKind::kApplications:
+      return "applications";
   }
   return "users";
 }
@@ -29,6 +31,7 @@ std::string_view kind_name(ImportKind kind) {
 std::string_view required_permission(ImportKind kind) {
   switch (kind) {
     case ImportKind::kUsers:
+    case ImportKind::kApplications:
       return kUsersPermission;
     case ImportKind::kRoles:
       return "configuration.roles";
@@ -66,6 +69,12 @@ Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_
   actor.permissions = role->permissions;
   actor.sources = Scope{u.all_sources, u.all_sources ? std::vector<int64_t>{} : u.sources};
   actor.channels = Scope{u.all_channels, u.all_channels ? std::vector<int64_t>{} : u.channels};
+  for (int64_t id : u.app_roles) {
+    if (const Role* r = dir.role_by_id(id)) {
+      actor.app_roles.push_back({r->application_id, r->id, r->hierarchy});
+    }
+  }
+  actor.top_of_back_office = role->hierarchy <= dir.top_hierarchy(kBackOfficeApplicationId);
   if (!actor.has_permission(std::string(permission))) {
     return Status::actor(fmt::format(
         "actor \"{}\" (role \"{}\") lacks the permission \"{}\" that this command needs",
@@ -87,6 +96,8 @@ std::unique_ptr<RowHandler> make_handler(ImportKind kind, Directory& dir, const 
       return make_source_handler(dir, actor, context);
     case ImportKind::kSalesChannels:
       return make_channel_handler(dir, actor, context);
+    case ImportKind::kApplications:
+      return make_application_handler(dir, actor, context);
   }
   return nullptr;
 }
@@ -101,6 +112,8 @@ const TemplateColumns& columns_of(ImportKind kind) {
       return source_columns();
     case ImportKind::kSalesChannels:
       return channel_columns();
+    case ImportKind::kApplications:
+      return application_columns();
   }
   return user_columns();
 }

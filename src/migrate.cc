@@ -12,23 +12,27 @@
 namespace roster {
 namespace {
 
-// The tables of schema version 8 with every column, parents before the rows
-// that refer to them. A migration that changes a table changes this list.
+// The tables of the schema with every column, parents before the rows that
+// refer to them. A migration that changes a table changes this list.
 struct Table {
   const char* name;
   std::vector<std::string> columns;
   const char* order_by;
   bool has_id;
+  // Rows the schema itself creates (the back office): the target's are
+  // replaced by the source's, and do not make the target non-empty.
+  bool seeded = false;
 };
-static_assert(kSchemaVersion == 9, "migrate.cc lists the tables of schema version 9");
+static_assert(kSchemaVersion == 10, "migrate.cc lists the tables of schema version 10");
 
 const std::vector<Table>& tables() {
   static const std::vector<Table> kTables = {
       {"permissions", {"key", "area", "description"}, "key", false},
+      {"applications", {"id", "key", "name"}, "id", true, true},
       {"sources", {"id", "external_id", "name", "type", "enabled"}, "id", true},
       {"sales_channels", {"id", "external_id", "name"}, "id", true},
       {"roles",
-       {"id", "name", "key", "hierarchy", "all_sources", "all_sales_channels"},
+       {"id", "name", "key", "hierarchy", "all_sources", "all_sales_channels", "application_id"},
        "id",
        true},
       {"role_permissions", {"role_id", "permission_key"}, "role_id, permission_key", false},
@@ -41,6 +45,7 @@ const std::vector<Table>& tables() {
        true},
       {"user_sources", {"user_id", "source_id"}, "user_id, source_id", false},
       {"user_sales_channels", {"user_id", "channel_id"}, "user_id, channel_id", false},
+      {"user_roles", {"user_id", "role_id"}, "user_id, role_id", false},
       {"jobs",
        {"id", "kind", "file", "sha256", "actor", "mode", "dry_run", "started_at", "finished_at",
         "rows_read", "created", "updated", "unchanged", "rejected", "outcome", "exit_code", "pid"},
@@ -91,7 +96,8 @@ Status copy_directory(Store& from, Store& to, std::ostream& out, bool quiet) {
   std::string counts;
   for (const Table& t : tables()) {
     int64_t copied = 0;
-    Status st = copy_table(from, to, t, copied);
+    Status st = t.seeded ? to.exec(fmt::format("DELETE FROM {}", t.name)) : Status::ok();
+    if (st.is_ok()) st = copy_table(from, to, t, copied);
     if (!st.is_ok()) return st;
     if (t.has_id) with_ids.push_back(t.name);
     counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", copied, t.name);
@@ -126,6 +132,7 @@ ExitCode cmd_migrate(const CommandContext& ctx) {
   Store& src = (*source)->store();
   Store& dst = (*target)->store();
   for (const Table& t : tables()) {
+    if (t.seeded) continue;
     auto n = dst.count_rows(t.name);
     if (!n.is_ok()) return report_failure(ctx, n.status());
     if (*n > 0) {

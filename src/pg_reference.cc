@@ -68,6 +68,12 @@ Status PgStore::load_reference(ReferenceData& out) {
     out.permissions.push_back(
         {std::string(p.text(i, 0)), std::string(p.text(i, 1)), std::string(p.text(i, 2))});
   }
+  PgResult a = run("SELECT id, key, name FROM applications ORDER BY id");
+  if (!a.ok()) return error("reading applications", a);
+  for (int i = 0; i < a.rows(); ++i) {
+    out.applications.push_back(
+        {a.int64(i, 0), std::string(a.text(i, 1)), std::string(a.text(i, 2))});
+  }
   PgResult s = run("SELECT id, external_id, name, type, enabled FROM sources");
   if (!s.ok()) return error("reading sources", s);
   for (int i = 0; i < s.rows(); ++i) {
@@ -84,7 +90,8 @@ Status PgStore::load_reference(ReferenceData& out) {
       " (SELECT string_agg(permission_key, ',') FROM role_permissions p WHERE p.role_id = r.id),"
       " (SELECT string_agg(source_id::text, ',') FROM role_sources s WHERE s.role_id = r.id),"
       " (SELECT string_agg(channel_id::text, ',') FROM role_sales_channels c "
-      "   WHERE c.role_id = r.id) "
+      "   WHERE c.role_id = r.id), "
+      " application_id "
       "FROM roles r");
   if (!r.ok()) return error("reading roles", r);
   for (int i = 0; i < r.rows(); ++i) {
@@ -99,6 +106,7 @@ Status PgStore::load_reference(ReferenceData& out) {
     std::sort(role.permissions.begin(), role.permissions.end());
     pg_parse_ids(r.text(i, 7), role.sources.ids);
     pg_parse_ids(r.text(i, 8), role.channels.ids);
+    role.application_id = r.int64(i, 9);
     out.roles.push_back(std::move(role));
   }
   return Status::ok();
@@ -135,13 +143,29 @@ Status PgStore::save_channel(SalesChannel& channel) {
   return Status::ok();
 }
 
+Status PgStore::save_application(Application& app) {
+  std::string what = fmt::format("saving application \"{}\"", app.key);
+  if (app.id == 0) {
+    PgResult r = run("INSERT INTO applications (key, name) VALUES ($1, $2) RETURNING id",
+                     {app.key, app.name});
+    if (!r.ok()) return error(what, r);
+    app.id = r.int64(0, 0);
+    return Status::ok();
+  }
+  PgResult r =
+      run("UPDATE applications SET key = $1, name = $2 WHERE id = $3", {app.key, app.name, app.id});
+  if (!r.ok()) return error(what, r);
+  return Status::ok();
+}
+
 Status PgStore::save_role(Role& role) {
   std::string what = fmt::format("saving role \"{}\"", role.name);
   if (role.id == 0) {
     PgResult r =
-        run("INSERT INTO roles (name, key, hierarchy, all_sources, all_sales_channels) "
-            "VALUES ($1, nullif($2, ''), $3, $4, $5) RETURNING id",
-            {role.name, role.key, role.hierarchy, role.sources.all, role.channels.all});
+        run("INSERT INTO roles (name, key, hierarchy, all_sources, all_sales_channels, "
+            "application_id) VALUES ($1, nullif($2, ''), $3, $4, $5, $6) RETURNING id",
+            {role.name, role.key, role.hierarchy, role.sources.all, role.channels.all,
+             role.application_id});
     if (!r.ok()) return error(what, r);
     role.id = r.int64(0, 0);
   } else {

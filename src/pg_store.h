@@ -90,6 +90,7 @@ class PgStore : public Store {
   Status upsert_permission(const Permission& permission) override;
   Status save_source(Source& source) override;
   Status save_channel(SalesChannel& channel) override;
+  Status save_application(Application& application) override;
   Status save_role(Role& role) override;
 
   bool looks_ahead() const override { return true; }

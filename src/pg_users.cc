@@ -13,12 +13,13 @@ namespace {
 // The columns of a users row with its links, read by read_user. A user with
 // access to all sources has no source rows, so none are looked for.
 #define ROSTER_PG_USER_COLUMNS                                                                   \
-  "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, u.timezone, "      \
-  "u.role_id, u.created_at, u.created_by, u.updated_at, u.updated_by, "                          \
+  "u.id, u.username, coalesce(u.email, ''), u.enabled, u.all_sales_channels, u.all_sources, "    \
+  "u.timezone, coalesce(u.role_id, 0), u.created_at, u.created_by, u.updated_at, u.updated_by, " \
   "CASE WHEN u.all_sources = 1 THEN '' ELSE (SELECT string_agg(s.source_id::text, ',') "         \
   "  FROM user_sources s WHERE s.user_id = u.id) END, "                                          \
   "CASE WHEN u.all_sales_channels = 1 THEN '' ELSE (SELECT string_agg(c.channel_id::text, ',') " \
-  "  FROM user_sales_channels c WHERE c.user_id = u.id) END "
+  "  FROM user_sales_channels c WHERE c.user_id = u.id) END, "                                   \
+  "(SELECT string_agg(r.role_id::text, ',') FROM user_roles r WHERE r.user_id = u.id) "
 
 // Assigns in place, so that a User reused over a scan keeps its memory.
 void read_user(const PgResult& r, int row, User& u) {
@@ -36,6 +37,7 @@ void read_user(const PgResult& r, int row, User& u) {
   r.text(row, 11, u.updated_by);
   pg_parse_ids(r.text(row, 12), u.sources);
   pg_parse_ids(r.text(row, 13), u.channels);
+  pg_parse_ids(r.text(row, 14), u.app_roles);
 }
 
 }  // namespace
@@ -112,13 +114,17 @@ Status PgStore::insert_user(User& u) {
   Status st = defer(
       "WITH n AS (INSERT INTO users (id, username, email, enabled, all_sales_channels, "
       "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by) "
-      "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $10)), "
+      "  VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, nullif($8::bigint, 0), $9, $10, $9, "
+      "$10)), "
       "s AS (INSERT INTO user_sources (user_id, source_id) "
-      "  SELECT $1::bigint, unnest($11::bigint[])) "
+      "  SELECT $1::bigint, unnest($11::bigint[])), "
+      "r AS (INSERT INTO user_roles (user_id, role_id) "
+      "  SELECT $1::bigint, unnest($13::bigint[])) "
       "INSERT INTO user_sales_channels (user_id, channel_id) "
       "  SELECT $1::bigint, unnest($12::bigint[])",
       {u.id, u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
-       u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels)},
+       u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels),
+       pg_id_array(u.app_roles)},
       fmt::format("creating user \"{}\"", u.username));
   if (!st.is_ok()) return st;
   // What a lookup of the new user would now read back.
@@ -126,7 +132,7 @@ Status PgStore::insert_user(User& u) {
     User& stored = users_ahead_[to_lower_ascii(u.username)].emplace(u);
     stored.updated_at = u.created_at;
     stored.updated_by = u.created_by;
-    emails_ahead_[to_lower_ascii(u.email)] = u.username;
+    if (!u.email.empty()) emails_ahead_[to_lower_ascii(u.email)] = u.username;
   }
   return Status::ok();
 }
@@ -134,7 +140,8 @@ Status PgStore::insert_user(User& u) {
 Status PgStore::update_user(const User& before, const User& after) {
   std::string what = fmt::format("updating user \"{}\"", before.username);
   Status st = defer(
-      "UPDATE users SET email = $2, role_id = $3, enabled = $4, all_sales_channels = $5, "
+      "UPDATE users SET email = nullif($2, ''), role_id = nullif($3::bigint, 0), enabled = $4, "
+      "all_sales_channels = $5, "
       "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9 WHERE id = $1",
       {before.id, after.email, after.role_id, after.enabled, after.all_channels, after.all_sources,
        after.timezone, after.updated_at, after.updated_by},
@@ -157,14 +164,22 @@ Status PgStore::update_user(const User& before, const User& after) {
         "ON CONFLICT DO NOTHING",
         {before.id, pg_id_array(after.channels)}, what);
   }
+  if (st.is_ok() && before.app_roles != after.app_roles) {
+    st = defer(
+        "WITH d AS (DELETE FROM user_roles WHERE user_id = $1 "
+        "  AND role_id <> ALL ($2::bigint[])) "
+        "INSERT INTO user_roles (user_id, role_id) SELECT $1, unnest($2::bigint[]) "
+        "ON CONFLICT DO NOTHING",
+        {before.id, pg_id_array(after.app_roles)}, what);
+  }
   if (!st.is_ok()) return st;
   if (!users_ahead_.empty() || !emails_ahead_.empty()) {
     User& stored = users_ahead_[to_lower_ascii(before.username)].emplace(after);
     stored.id = before.id;
     stored.username = before.username;  // never changes
     if (to_lower_ascii(before.email) != to_lower_ascii(after.email)) {
-      emails_ahead_[to_lower_ascii(before.email)] = std::nullopt;
-      emails_ahead_[to_lower_ascii(after.email)] = before.username;
+      if (!before.email.empty()) emails_ahead_[to_lower_ascii(before.email)] = std::nullopt;
+      if (!after.email.empty()) emails_ahead_[to_lower_ascii(after.email)] = before.username;
     }
   }
   return Status::ok();
@@ -186,7 +201,8 @@ Status PgStore::for_each_user(int64_t role_id, const std::function<bool(User&)>&
   // Ordered by the unique index on lower(username): the order of SQLite's NOCASE.
   User u;
   return scan("SELECT " ROSTER_PG_USER_COLUMNS
-              "FROM users u WHERE ($1::bigint = 0 OR u.role_id = $1) ORDER BY lower(u.username)",
+              "FROM users u WHERE ($1::bigint = 0 OR u.role_id = $1 OR u.id IN "
+              "(SELECT user_id FROM user_roles WHERE role_id = $1)) ORDER BY lower(u.username)",
               {role_id}, "reading users", [&](const PgResult& r, bool& more) {
                 read_user(r, 0, u);
                 more = fn(u);

@@ -151,6 +151,47 @@ class ChannelHandler : public ReferenceHandler {
   }
 };
 
+// The applications roster knows (backoffice, store-app, api): their names, and
+// which of them the directory has.
+class ApplicationHandler : public ReferenceHandler {
+ public:
+  using ReferenceHandler::ReferenceHandler;
+  const TemplateColumns& columns() const override { return application_columns(); }
+  std::string identity_column() const override { return std::string(col::kKey); }
+
+  Status handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
+                RowOutcome& outcome) override {
+    ApplicationRow in;
+    parse_application_row(row, in, issues);
+    outcome.identity = in.key;
+    if (!issues.ok() ||
+        !first_in_file(row, col::kKey, in.key, Code::kApplicationDuplicateInFile, issues)) {
+      return Status::ok();
+    }
+    const Application* existing = dir_.application_by_key(in.key);
+    if (!resolve_action(row, in.action, existing != nullptr, col::kKey, in.key,
+                        Code::kApplicationExists, Code::kApplicationNotFound, issues)) {
+      return Status::ok();
+    }
+    Application after = existing ? *existing : Application{};
+    after.key = in.key;
+    after.name = in.name;
+    bool creating = existing == nullptr;
+    std::vector<FieldChange> changes;
+    if (creating) changes.push_back({std::string(col::kKey), "", in.key});
+    field(changes, creating, col::kName, existing ? existing->name : "", after.name);
+    if (changes.empty()) {
+      outcome.kind = RowOutcome::Kind::kUnchanged;
+      return Status::ok();
+    }
+    Status st = dir_.save_application(after);
+    if (st.is_ok()) st = audit("application", after.key, creating, changes);
+    outcome.kind = creating ? RowOutcome::Kind::kCreated : RowOutcome::Kind::kUpdated;
+    outcome.changes = std::move(changes);
+    return st;
+  }
+};
+
 class RoleHandler : public ReferenceHandler {
  public:
   using ReferenceHandler::ReferenceHandler;
@@ -164,6 +205,8 @@ class RoleHandler : public ReferenceHandler {
   Scope resolve_scope(const RowView& row, bool all, const std::vector<std::string>& ids,
                       bool channels, RowIssues& issues);
   void check_names(const RowView& row, const RoleRow& in, const Role* existing, RowIssues& issues);
+  int64_t resolve_application(const RowView& row, const RoleRow& in, const Role* existing,
+                              RowIssues& issues);
   void check_grants(const RowView& row, const Role& after, RowIssues& issues);
   std::vector<FieldChange> diff(const Role* before, const Role& after) const;
   std::string scope_text(const Scope& scope, bool channels) const;
@@ -188,6 +231,7 @@ Status RoleHandler::handle(const RowView& row, const ParsedRow* /*parsed*/, RowI
 
   Role after = existing ? *existing : Role{};
   if (!existing) after.name = in.name;
+  after.application_id = resolve_application(row, in, existing, issues);
   after.key = in.key;
   after.hierarchy = in.hierarchy;
   resolve_permissions(row, in, after, issues);
@@ -204,27 +248,38 @@ Status RoleHandler::handle(const RowView& row, const ParsedRow* /*parsed*/, RowI
   }
   check_grants(row, after, issues);
   if (!issues.ok()) return Status::ok();
-  int top = dir_.top_hierarchy();
+  // The hierarchy rule within the role's application, at the actor's rank there.
+  const Application* app = dir_.application_by_id(after.application_id);
+  std::string app_name = app ? app->name : std::string(kBackOfficeKey);
+  std::optional<int> rank = actor_.rank_in(after.application_id);
+  if (!rank) {
+    add_issue(issues.errors, row.line(), col::kName, after.name, Code::kRoleNotAssignable,
+              fmt::format("is a role of the application \"{}\", in which you hold no role; "
+                          "only its members (or the top of the back office) manage its roles",
+                          app_name));
+    return Status::ok();
+  }
+  int top = dir_.top_hierarchy(after.application_id);
   if (existing) {
-    if (existing->id == actor_.role_id) {
+    if (existing->id == actor_.role_in(after.application_id)) {
       add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kSelfModification,
                 "is your own role; nobody may change the role they hold");
       return Status::ok();
     }
-    if (!may_assign(actor_.hierarchy, existing->hierarchy, top)) {
+    if (!may_assign(*rank, existing->hierarchy, top)) {
       add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kTargetOutranksActor,
                 fmt::format("has hierarchy {}; you (hierarchy {}) may change only roles "
                             "ranked below your own",
-                            existing->hierarchy, actor_.hierarchy));
+                            existing->hierarchy, *rank));
       return Status::ok();
     }
   }
-  if (!may_assign(actor_.hierarchy, after.hierarchy, top)) {
+  if (!may_assign(*rank, after.hierarchy, top)) {
     add_issue(issues.errors, row.line(), col::kHierarchy, std::to_string(after.hierarchy),
               Code::kRoleNotAssignable,
               fmt::format("would rank the role at or above your own hierarchy {}; use a "
                           "larger number",
-                          actor_.hierarchy));
+                          *rank));
     return Status::ok();
   }
   if (existing) {
@@ -265,6 +320,35 @@ void RoleHandler::check_names(const RowView& row, const RoleRow& in, const Role*
         issues.errors, row.line(), col::kKey, in.key, Code::kRoleKeyTaken,
         fmt::format("is already the key or name of role \"{}\"; keys are unique", other->name));
   }
+}
+
+// The role's application: the Application column's key; without the column,
+// the stored role's, or the back office for a new role. It never changes.
+int64_t RoleHandler::resolve_application(const RowView& row, const RoleRow& in,
+                                         const Role* existing, RowIssues& issues) {
+  int64_t kept = existing ? existing->application_id : kBackOfficeApplicationId;
+  if (!in.application) return kept;
+  std::string_view key = in.application->empty() ? kBackOfficeKey : *in.application;
+  const Application* app = dir_.application_by_key(key);
+  if (app == nullptr) {
+    std::vector<std::string> keys;
+    for (const Application& a : dir_.applications()) keys.push_back(a.key);
+    add_issue(issues.errors, row.line(), col::kApplication, *in.application,
+              Code::kApplicationUnknown,
+              fmt::format("is not an application of this directory (it has {}); "
+                          "`roster applications import` adds the store app and the API",
+                          join(keys, ", ")));
+    return kept;
+  }
+  if (existing && app->id != existing->application_id) {
+    const Application* stored = dir_.application_by_id(existing->application_id);
+    add_issue(issues.errors, row.line(), col::kApplication, *in.application, Code::kRoleExists,
+              fmt::format("differs from the application of the existing role \"{}\" ({}); a "
+                          "role's application never changes, so give the new role another name",
+                          existing->name, stored ? stored->key : "?"));
+    return kept;
+  }
+  return app->id;
 }
 
 void RoleHandler::resolve_permissions(const RowView& row, const RoleRow& in, Role& after,
@@ -368,6 +452,11 @@ std::vector<FieldChange> RoleHandler::diff(const Role* before, const Role& after
   const Role empty;
   const Role& b = before ? *before : empty;
   if (creating) out.push_back({std::string(col::kName), "", after.name});
+  // A back-office role's audit entry stays as it was before applications.
+  if (creating && after.application_id != kBackOfficeApplicationId) {
+    const Application* app = dir_.application_by_id(after.application_id);
+    out.push_back({std::string(col::kApplication), "", app ? app->key : ""});
+  }
   field(out, creating, col::kKey, b.key, after.key);
   field(out, creating, col::kHierarchy, std::to_string(b.hierarchy),
         std::to_string(after.hierarchy));
@@ -391,6 +480,11 @@ std::unique_ptr<RowHandler> make_source_handler(Directory& dir, const Actor& act
 std::unique_ptr<RowHandler> make_channel_handler(Directory& dir, const Actor& actor,
                                                  const JobContext& context) {
   return std::make_unique<ChannelHandler>(dir, actor, context);
+}
+
+std::unique_ptr<RowHandler> make_application_handler(Directory& dir, const Actor& actor,
+                                                     const JobContext& context) {
+  return std::make_unique<ApplicationHandler>(dir, actor, context);
 }
 
 std::unique_ptr<RowHandler> make_role_handler(Directory& dir, const Actor& actor,

@@ -52,6 +52,11 @@ Status SqliteStore::load_reference(ReferenceData& out) {
     if (!s.ok()) return error("reading permissions");
   }
   {
+    SqliteStmt s = prepare("SELECT id, key, name FROM applications ORDER BY id");
+    while (s.step()) out.applications.push_back({s.int64(0), s.text(1), s.text(2)});
+    if (!s.ok()) return error("reading applications");
+  }
+  {
     SqliteStmt s = prepare("SELECT id, external_id, name, type, enabled FROM sources");
     while (s.step())
       out.sources.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.flag(4)});
@@ -68,7 +73,8 @@ Status SqliteStore::load_reference(ReferenceData& out) {
       "   WHERE p.role_id = r.id),"
       " (SELECT group_concat(source_id, ',') FROM role_sources s WHERE s.role_id = r.id),"
       " (SELECT group_concat(channel_id, ',') FROM role_sales_channels c "
-      "   WHERE c.role_id = r.id) "
+      "   WHERE c.role_id = r.id), "
+      " application_id "
       "FROM roles r");
   while (s.step()) {
     Role r;
@@ -82,6 +88,7 @@ Status SqliteStore::load_reference(ReferenceData& out) {
     std::sort(r.permissions.begin(), r.permissions.end());
     r.sources.ids = parse_id_list(s.raw_text(7));
     r.channels.ids = parse_id_list(s.raw_text(8));
+    r.application_id = s.int64(9);
     out.roles.push_back(std::move(r));
   }
   if (!s.ok()) return error("reading roles");
@@ -115,6 +122,16 @@ Status SqliteStore::save_channel(SalesChannel& channel) {
   return Status::ok();
 }
 
+Status SqliteStore::save_application(Application& app) {
+  SqliteStmt s = app.id == 0 ? prepare("INSERT INTO applications (key, name) VALUES (?1, ?2)")
+                             : prepare("UPDATE applications SET key = ?1, name = ?2 WHERE id = ?3");
+  s.bind(1, app.key).bind(2, app.name);
+  if (app.id != 0) s.bind(3, app.id);
+  if (!s.run()) return error(fmt::format("saving application \"{}\"", app.key));
+  if (app.id == 0) app.id = sqlite3_last_insert_rowid(db_);
+  return Status::ok();
+}
+
 Status SqliteStore::replace_links(const char* delete_sql, const char* insert_sql, int64_t owner,
                                   const std::vector<int64_t>& ids) {
   {
@@ -133,13 +150,15 @@ Status SqliteStore::save_role(Role& role) {
   {
     SqliteStmt s = inserting ? prepare(
                                    "INSERT INTO roles (name, key, hierarchy, all_sources, "
-                                   "all_sales_channels) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5)")
+                                   "all_sales_channels, application_id) "
+                                   "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?7)")
                              : prepare(
                                    "UPDATE roles SET name = ?1, key = nullif(?2, ''), "
                                    "hierarchy = ?3, all_sources = ?4, all_sales_channels = ?5 "
                                    "WHERE id = ?6");
     s.bind(1, role.name).bind(2, role.key).bind(3, role.hierarchy).bind(4, role.sources.all);
     s.bind(5, role.channels.all);
+    if (inserting) s.bind(7, role.application_id);
     if (!inserting) s.bind(6, role.id);
     if (!s.run()) return error(fmt::format("saving role \"{}\"", role.name));
     if (inserting) role.id = sqlite3_last_insert_rowid(db_);

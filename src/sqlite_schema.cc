@@ -220,7 +220,48 @@ CREATE TABLE invitations (
 );
 CREATE INDEX invitations_by_job ON invitations(job_id);
 )sql",
+    // 10: applications, each with roles of its own; a user holds its back-office
+    // role in users.role_id and its roles in the other applications in
+    // user_roles. A user of other applications only has no back-office role
+    // and may have no e-mail, so both columns become nullable: SQLite changes
+    // a column's constraints only by rebuilding the table (foreign keys are
+    // off meanwhile: see migrate()).
+    R"sql(
+CREATE TABLE applications (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name TEXT NOT NULL
+);
+INSERT INTO applications (id, key, name) VALUES (1, 'backoffice', 'Back office');
+ALTER TABLE roles ADD COLUMN application_id INTEGER NOT NULL DEFAULT 1 REFERENCES applications(id);
+CREATE TABLE users_v10 (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  email TEXT UNIQUE COLLATE NOCASE,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  all_sales_channels INTEGER NOT NULL CHECK (all_sales_channels IN (0, 1)),
+  all_sources INTEGER NOT NULL CHECK (all_sources IN (0, 1)),
+  timezone TEXT NOT NULL,
+  role_id INTEGER REFERENCES roles(id),
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+INSERT INTO users_v10 SELECT id, username, email, enabled, all_sales_channels, all_sources,
+  timezone, role_id, created_at, created_by, updated_at, updated_by FROM users ORDER BY id;
+DROP TABLE users;
+ALTER TABLE users_v10 RENAME TO users;
+CREATE INDEX users_by_role ON users(role_id);
+CREATE TABLE user_roles (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  role_id INTEGER NOT NULL REFERENCES roles(id),
+  PRIMARY KEY (user_id, role_id)
+) WITHOUT ROWID;
+)sql",
 };
+// The first version whose migration rebuilds a table that others refer to.
+constexpr int kRebuildsReferencedTable = 10;
 static_assert(std::size(kMigrations) == kSchemaVersion, "a migration for every version");
 
 }  // namespace
@@ -237,15 +278,40 @@ Status SqliteStore::migrate(int target_version, const std::vector<Permission>* c
   Status newer = refuse_newer_schema(path_, *version);
   if (!newer.is_ok()) return newer;
   if (*version >= target_version) return Status::ok();
+  // Rebuilding a table that others refer to needs foreign keys off (SQLite
+  // ignores the pragma inside a transaction); the check before the commit
+  // makes sure the rebuilt tables still satisfy every reference.
+  bool rebuilds = *version < kRebuildsReferencedTable && target_version >= kRebuildsReferencedTable;
+  if (rebuilds) {
+    Status off = exec("PRAGMA foreign_keys = OFF");
+    if (!off.is_ok()) return off;
+  }
+  Status s = migrate_steps(*version, target_version, catalog);
+  if (rebuilds) {
+    Status on = exec("PRAGMA foreign_keys = ON");
+    if (s.is_ok()) s = on;
+  }
+  return s;
+}
+
+Status SqliteStore::migrate_steps(int version, int target_version,
+                                  const std::vector<Permission>* catalog) {
   Status s = begin();
   if (!s.is_ok()) return s;
-  for (int v = *version; v < target_version; ++v) {
+  for (int v = version; v < target_version; ++v) {
     s = exec(kMigrations[v]);
     if (s.is_ok()) s = exec(fmt::format("PRAGMA user_version = {}", v + 1));
     if (!s.is_ok()) {
       rollback();
       return s;
     }
+  }
+  SqliteStmt check = prepare("PRAGMA foreign_key_check");
+  if (check.step()) {
+    std::string table = check.text(0);
+    rollback();
+    return error(
+        fmt::format("migrating: table {} would refer to a row that does not exist", table));
   }
   if (catalog != nullptr) {
     for (const Permission& p : *catalog) {

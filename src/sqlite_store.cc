@@ -138,6 +138,7 @@ Status SqliteStore::begin() {
   SqliteStmt s = prepare("BEGIN IMMEDIATE");
   if (!s.run()) return error("starting a transaction");
   in_transaction_ = true;
+  app_roles_known_ = -1;
   return Status::ok();
 }
 
@@ -157,6 +158,7 @@ void SqliteStore::rollback() {
     // A failed ROLLBACK leaves nothing committed either; the file stays as it was.
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     in_transaction_ = false;
+    app_roles_known_ = -1;
   }
 }
 

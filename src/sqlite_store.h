@@ -95,6 +95,7 @@ class SqliteStore : public Store {
   std::string_view backend() const override { return "sqlite"; }
   Result<int> schema_version() override;
   Status migrate(int version, const std::vector<Permission>* catalog) override;
+  Status migrate_steps(int version, int target_version, const std::vector<Permission>* catalog);
   Status begin() override;
   Status commit() override;
   void rollback() override;
@@ -105,6 +106,7 @@ class SqliteStore : public Store {
   Status upsert_permission(const Permission& permission) override;
   Status save_source(Source& source) override;
   Status save_channel(SalesChannel& channel) override;
+  Status save_application(Application& application) override;
   Status save_role(Role& role) override;
 
   Result<bool> find_user(std::string_view username, User& user) override;
@@ -156,11 +158,15 @@ class SqliteStore : public Store {
   // Reads the user's sources and sales channels (by user.id); false on an error.
   bool load_links(User& user);
   Status for_each_user_sorted(const std::function<bool(User&)>& fn);
+  // Whether any user holds a role outside the back office: when none does (every
+  // directory before the store app came in), no lookup reads user_roles.
+  Result<bool> any_app_roles();
 
   sqlite3* db_;
   std::string path_;
   bool in_transaction_ = false;
   bool busy_reporting_ = false;
+  int app_roles_known_ = -1;  // any_app_roles() within this transaction; -1 unknown
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 

@@ -10,7 +10,7 @@ namespace roster {
 // The columns of a users row, read by load_user_fields.
 #define ROSTER_USER_FIELDS                                                      \
   "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, " \
-  "u.timezone, u.role_id, u.created_at, u.created_by, u.updated_at, u.updated_by "
+  "u.timezone, coalesce(u.role_id, 0), u.created_at, u.created_by, u.updated_at, u.updated_by "
 
 // Assigns in place, so that a User reused over a scan keeps its strings' memory.
 void SqliteStore::load_user_fields(SqliteStmt& s, User& u) {
@@ -39,7 +39,25 @@ Result<bool> SqliteStore::find_user(std::string_view username, User& user) {
   }
   load_user_fields(s, user);
   if (!load_links(user)) return error("looking up a user");
+  user.app_roles.clear();
+  auto any = any_app_roles();
+  if (!any.is_ok()) return any.status();
+  if (*any) {
+    SqliteStmt r = prepare("SELECT role_id FROM user_roles WHERE user_id = ?1 ORDER BY role_id");
+    r.bind(1, user.id);
+    while (r.step()) user.app_roles.push_back(r.int64(0));
+    if (!r.ok()) return error("looking up a user");
+  }
   return true;
+}
+
+Result<bool> SqliteStore::any_app_roles() {
+  if (in_transaction_ && app_roles_known_ >= 0) return app_roles_known_ == 1;
+  SqliteStmt s = prepare("SELECT EXISTS (SELECT 1 FROM user_roles)");
+  if (!s.step()) return error("reading users");
+  bool any = s.flag(0);
+  if (in_transaction_) app_roles_known_ = any ? 1 : 0;
+  return any;
 }
 
 bool SqliteStore::load_links(User& u) {
@@ -76,7 +94,7 @@ Status SqliteStore::insert_user(User& u) {
   SqliteStmt s = prepare(
       "INSERT INTO users (username, email, enabled, all_sales_channels, all_sources, "
       "timezone, role_id, created_at, created_by, updated_at, updated_by) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9)");
+      "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, nullif(?7, 0), ?8, ?9, ?8, ?9)");
   s.bind(1, u.username).bind(2, u.email).bind(3, u.enabled).bind(4, u.all_channels);
   s.bind(5, u.all_sources).bind(6, u.timezone).bind(7, u.role_id).bind(8, u.created_at);
   s.bind(9, u.created_by);
@@ -91,13 +109,19 @@ Status SqliteStore::insert_user(User& u) {
         prepare("INSERT INTO user_sales_channels (user_id, channel_id) VALUES (?1, ?2)");
     if (!ins.bind(1, u.id).bind(2, id).run()) return error("saving user sales channels");
   }
+  for (int64_t id : u.app_roles) {
+    SqliteStmt ins = prepare("INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)");
+    if (!ins.bind(1, u.id).bind(2, id).run()) return error("saving user roles");
+    app_roles_known_ = 1;
+  }
   return Status::ok();
 }
 
 Status SqliteStore::update_user(const User& before, const User& after) {
   // The e-mail and the role are indexed: rewrite them only when they change.
   if (before.email != after.email || before.role_id != after.role_id) {
-    SqliteStmt s = prepare("UPDATE users SET email = ?2, role_id = ?3 WHERE id = ?1");
+    SqliteStmt s =
+        prepare("UPDATE users SET email = nullif(?2, ''), role_id = nullif(?3, 0) WHERE id = ?1");
     if (!s.bind(1, before.id).bind(2, after.email).bind(3, after.role_id).run()) {
       return error(fmt::format("updating user \"{}\"", before.username));
     }
@@ -120,6 +144,12 @@ Status SqliteStore::update_user(const User& before, const User& after) {
                        "INSERT INTO user_sales_channels (user_id, channel_id) VALUES (?1, ?2)",
                        before.id, after.channels);
   }
+  if (st.is_ok() && before.app_roles != after.app_roles) {
+    st = replace_links("DELETE FROM user_roles WHERE user_id = ?1",
+                       "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)", before.id,
+                       after.app_roles);
+    if (!after.app_roles.empty()) app_roles_known_ = 1;
+  }
   return st;
 }
 
@@ -137,15 +167,21 @@ Result<int64_t> SqliteStore::max_user_id() {
 
 Status SqliteStore::for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) {
   if (role_id == 0) return for_each_user_sorted(fn);
-  // One role's users: through the role's index, ordered by the username's
-  // NOCASE collation.
-  SqliteStmt s =
-      prepare("SELECT " ROSTER_USER_FIELDS "FROM users u WHERE u.role_id = ?1 ORDER BY u.username");
+  // One role's users: through the role's index (or user_roles, for a role of
+  // another application), ordered by the username's NOCASE collation.
+  SqliteStmt s = prepare("SELECT " ROSTER_USER_FIELDS
+                         "FROM users u WHERE u.role_id = ?1 OR u.id IN "
+                         "(SELECT user_id FROM user_roles WHERE role_id = ?1) ORDER BY u.username");
   s.bind(1, role_id);
   User u;
   while (s.step()) {
     load_user_fields(s, u);
     if (!load_links(u)) return error("reading users");
+    u.app_roles.clear();
+    SqliteStmt r = prepare("SELECT role_id FROM user_roles WHERE user_id = ?1 ORDER BY role_id");
+    r.bind(1, u.id);
+    while (r.step()) u.app_roles.push_back(r.int64(0));
+    if (!r.ok()) return error("reading users");
     if (!fn(u)) return Status::ok();
   }
   if (!s.ok()) return error("reading users");
@@ -164,8 +200,9 @@ Status SqliteStore::for_each_user_sorted(const std::function<bool(User&)>& fn) {
       prepare("SELECT user_id, source_id FROM user_sources ORDER BY user_id, source_id");
   SqliteStmt channels =
       prepare("SELECT user_id, channel_id FROM user_sales_channels ORDER BY user_id, channel_id");
+  SqliteStmt roles = prepare("SELECT user_id, role_id FROM user_roles ORDER BY user_id, role_id");
   // Each link cursor stands on its first row whose user id is not yet passed.
-  bool more_sources = sources.step(), more_channels = channels.step();
+  bool more_sources = sources.step(), more_channels = channels.step(), more_roles = roles.step();
   auto take_links = [](SqliteStmt& links, bool& more, int64_t user_id, std::vector<int64_t>& ids) {
     ids.clear();
     while (more && links.int64(0) < user_id) more = links.step();
@@ -180,9 +217,12 @@ Status SqliteStore::for_each_user_sorted(const std::function<bool(User&)>& fn) {
     load_user_fields(users, u);
     take_links(sources, more_sources, u.id, u.sources);
     take_links(channels, more_channels, u.id, u.channels);
+    take_links(roles, more_roles, u.id, u.app_roles);
     if (Status st = sorter.add(u); !st.is_ok()) return st;
   }
-  if (!users.ok() || !sources.ok() || !channels.ok()) return error("reading users");
+  if (!users.ok() || !sources.ok() || !channels.ok() || !roles.ok()) {
+    return error("reading users");
+  }
   return sorter.for_each(fn);
 }
 

@@ -57,8 +57,16 @@ class UserHandler : public RowHandler {
                RowIssues& issues);
   void check_access(const RowView& row, const UserRow& in, const User* existing, const User& after,
                     RowIssues& issues);
-  void check_scope(const RowView& row, std::string_view column, bool all, const Role& role,
-                   const std::vector<int64_t>& ids, bool channels, RowIssues& issues);
+  void resolve_app_roles(const RowView& row, const UserRow& in, User& after, RowIssues& issues);
+  void check_roles_left(const RowView& row, const User& after, RowIssues& issues);
+  bool may_manage(const Role& role) const;
+  void check_scope(const RowView& row, std::string_view column, bool all,
+                   const std::vector<const Role*>& roles, const std::vector<int64_t>& ids,
+                   bool channels, RowIssues& issues);
+  // The user's role in the application, or 0.
+  int64_t role_in(const User& user, int64_t application_id) const;
+  // The user's roles, the back office's first.
+  std::vector<const Role*> roles_of(const User& user) const;
   std::vector<FieldChange> diff(const User* before, const User& after) const;
   std::string ids_text(const std::vector<int64_t>& ids, bool channels) const;
 
@@ -105,6 +113,7 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, RowIs
     after = User{};
   }
   resolve(row, in, existing, after, issues);
+  if (in.app_columns) check_roles_left(row, after, issues);
   if (!issues.ok()) return Status::ok();
   st = check_email(row, existing, after, issues);
   if (!st.is_ok() || !issues.ok()) return st;
@@ -173,6 +182,7 @@ bool UserHandler::is_duplicate(const RowIssues& issues) {
 // EMAIL_TAKEN. The stored e-mail is already unique: look it up only when it changes.
 Status UserHandler::check_email(const RowView& row, const User* existing, const User& after,
                                 RowIssues& issues) {
+  if (after.email.empty()) return Status::ok();  // a user of other applications only
   if (existing && iequals(existing->email, after.email)) return Status::ok();
   auto owner = dir_.email_owner(after.email);
   if (!owner.is_ok()) return owner.status();
@@ -210,16 +220,22 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
   st = dir_.add_audit(context_.job_id, "user", after.username, action, outcome.changes);
   // An enabled user who was not before gets an invitation to send; a user
   // created disabled gets one once enabled.
-  if (st.is_ok() && context_.invite && after.enabled && (!existing || !existing->enabled)) {
+  // One for each application the user may sign in to, to the user's e-mail (a
+  // store-app user without one gets none: the store hands out its sign-in).
+  if (st.is_ok() && context_.invite && after.enabled && (!existing || !existing->enabled) &&
+      !after.email.empty()) {
     Invitation& inv = invitation_;
     inv.job_id = context_.job_id;
     inv.user_id = after.id;
     inv.username = after.username;
     inv.email = after.email;
-    inv.application = "backoffice";
     inv.reason = existing ? "enabled" : "created";
     inv.created_at = context_.now;
-    st = dir_.add_invitation(inv);
+    for (const Role* role : roles_of(after)) {
+      const Application* app = dir_.application_by_id(role->application_id);
+      inv.application = app ? app->key : std::string(kBackOfficeKey);
+      if (st.is_ok()) st = dir_.add_invitation(inv);
+    }
   }
   return st;
 }
@@ -236,14 +252,23 @@ void UserHandler::resolve(const RowView& row, const UserRow& in, const User* exi
 
   const Role* role = dir_.role_by_name_or_key(in.role);
   if (in.role.empty()) {
-    // ROLE_REQUIRED is already reported.
+    // A user of other applications only; without their columns, ROLE_REQUIRED
+    // is already reported.
+    if (in.app_columns) after.role_id = 0;
   } else if (role == nullptr) {
     add_issue(issues.errors, row.line(), col::kRole, in.role, Code::kRoleUnknown,
               "is not a role name or key" + hint_for(in.role, dir_.role_names_and_keys(),
                                                      "; `roster roles export` lists the roles"));
+  } else if (role->application_id != kBackOfficeApplicationId) {
+    const Application* app = dir_.application_by_id(role->application_id);
+    add_issue(issues.errors, row.line(), col::kRole, in.role, Code::kRoleWrongApplication,
+              fmt::format("is a role of the application \"{}\"; Role takes a back-office role, "
+                          "{} one of \"{}\"",
+                          app ? app->key : "?", app ? app_role_column(app->key) : "", in.role));
   } else {
     after.role_id = role->id;
   }
+  if (in.app_columns) resolve_app_roles(row, in, after, issues);
 
   after.sources.clear();
   if (in.all_sources && !in.sources.empty()) {
@@ -295,45 +320,129 @@ void UserHandler::resolve(const RowView& row, const UserRow& in, const User* exi
   }
 }
 
+// The Store app role and API role cells: each names a role of its own
+// application, or is blank for none; an absent column leaves the role as it is.
+void UserHandler::resolve_app_roles(const RowView& row, const UserRow& in, User& after,
+                                    RowIssues& issues) {
+  for (size_t i = 1; i < kAppCount; ++i) {
+    const std::optional<std::string>& cell = in.app_roles[i - 1];
+    if (!cell) continue;
+    std::string_view column = kAppRoleColumns[i].column;
+    const Application* app = dir_.application_by_key(kAppRoleColumns[i].application_key);
+    const Role* role = cell->empty() ? nullptr : dir_.role_by_name_or_key(*cell);
+    if (!cell->empty() && role == nullptr) {
+      add_issue(issues.errors, row.line(), column, *cell, Code::kRoleUnknown,
+                "is not a role name or key" + hint_for(*cell, dir_.role_names_and_keys(),
+                                                       "; `roster roles export` lists the roles"));
+      continue;
+    }
+    if (role && (app == nullptr || role->application_id != app->id)) {
+      const Application* its = dir_.application_by_id(role->application_id);
+      add_issue(issues.errors, row.line(), column, *cell, Code::kRoleWrongApplication,
+                fmt::format("is a role of the application \"{}\"; {} takes a role of \"{}\"",
+                            its ? its->key : "?", column, kAppRoleColumns[i].application_key));
+      continue;
+    }
+    if (app == nullptr) continue;  // blank, and the application is not there: nothing held
+    std::erase_if(after.app_roles, [&](int64_t id) {
+      const Role* r = dir_.role_by_id(id);
+      return r && r->application_id == app->id;
+    });
+    if (role) after.app_roles.push_back(role->id);
+    std::sort(after.app_roles.begin(), after.app_roles.end());
+  }
+}
+
+// With the applications' columns, Role and E-mail may be blank, but the user
+// must keep a role somewhere, and a back-office user an e-mail.
+void UserHandler::check_roles_left(const RowView& row, const User& after, RowIssues& issues) {
+  if (after.role_id == 0 && after.app_roles.empty()) {
+    add_issue(issues.errors, row.line(), col::kRole, "", Code::kRoleRequired,
+              "is required when the user has no role in another application; write a role "
+              "name or key");
+  }
+  if (after.role_id != 0 && after.email.empty()) {
+    add_issue(issues.errors, row.line(), col::kEmail, "", Code::kEmailRequiredForBackOffice,
+              "is required for a user with a back-office role (Role); only users of the store "
+              "app or the API alone may have none");
+  }
+}
+
+int64_t UserHandler::role_in(const User& user, int64_t application_id) const {
+  if (application_id == kBackOfficeApplicationId) return user.role_id;
+  for (int64_t id : user.app_roles) {
+    const Role* r = dir_.role_by_id(id);
+    if (r && r->application_id == application_id) return id;
+  }
+  return 0;
+}
+
+std::vector<const Role*> UserHandler::roles_of(const User& user) const {
+  std::vector<const Role*> out;
+  if (const Role* r = dir_.role_by_id(user.role_id)) out.push_back(r);
+  for (int64_t id : user.app_roles) {
+    if (const Role* r = dir_.role_by_id(id)) out.push_back(r);
+  }
+  return out;
+}
+
+// Whether the actor may assign `role`, within the role's application, at the
+// actor's rank there.
+bool UserHandler::may_manage(const Role& role) const { return dir_.may_assign_role(actor_, role); }
+
 // The hierarchy and scope rules of SPEC §1 for a change by the actor.
+// Each application's rules apply to the user's role in it, at the actor's
+// rank in that application (Actor::rank_in).
 void UserHandler::check_access(const RowView& row, const UserRow& in, const User* existing,
                                const User& after, RowIssues& issues) {
-  int top = dir_.top_hierarchy();
+  auto rank_text = [&](const Role& role) {
+    std::optional<int> rank = actor_.rank_in(role.application_id);
+    if (!rank) return std::string("you hold no role in its application");
+    return fmt::format("you (hierarchy {}{})", *rank,
+                       role.application_id == kBackOfficeApplicationId ? "" : " there");
+  };
   if (existing) {
-    const Role* current = dir_.role_by_id(existing->role_id);
-    if (current && !may_assign(actor_.hierarchy, current->hierarchy, top)) {
+    for (const Role* current : roles_of(*existing)) {
+      if (may_manage(*current)) continue;
       add_issue(issues.errors, row.line(), col::kUsername, existing->username,
                 Code::kTargetOutranksActor,
-                fmt::format("has the role \"{}\" (hierarchy {}), which you (hierarchy {}) "
-                            "may not manage",
-                            current->name, current->hierarchy, actor_.hierarchy));
+                fmt::format("has the role \"{}\" (hierarchy {}), which {} may not manage",
+                            current->name, current->hierarchy, rank_text(*current)));
       return;
     }
   }
-  const Role* role = dir_.role_by_id(after.role_id);
-  if (role == nullptr) return;
-  if (!may_assign(actor_.hierarchy, role->hierarchy, top)) {
-    add_issue(issues.errors, row.line(), col::kRole, in.role, Code::kRoleNotAssignable,
-              fmt::format("has hierarchy {}; you (hierarchy {}) may assign only roles "
-                          "ranked below your own",
-                          role->hierarchy, actor_.hierarchy));
+  std::vector<const Role*> roles = roles_of(after);
+  for (const Role* role : roles) {
+    if (may_manage(*role)) continue;
+    std::string_view column = col::kRole;
+    std::string_view value = in.role;
+    if (role->application_id != kBackOfficeApplicationId) {
+      const Application* app = dir_.application_by_id(role->application_id);
+      column = app_role_column(app ? app->key : "");
+      value = row.at(column);
+    }
+    add_issue(issues.errors, row.line(), column, value, Code::kRoleNotAssignable,
+              fmt::format("has hierarchy {}; {} may assign only roles ranked below your own",
+                          role->hierarchy, rank_text(*role)));
   }
-  check_scope(row, col::kAllSources, after.all_sources, *role, after.sources, false, issues);
-  check_scope(row, col::kAllChannels, after.all_channels, *role, after.channels, true, issues);
+  check_scope(row, col::kAllSources, after.all_sources, roles, after.sources, false, issues);
+  check_scope(row, col::kAllChannels, after.all_channels, roles, after.channels, true, issues);
 }
 
+// Whether the user's list (or all) lies inside the scope of each of its roles,
+// and inside the actor's own.
 void UserHandler::check_scope(const RowView& row, std::string_view all_column, bool all,
-                              const Role& role, const std::vector<int64_t>& ids, bool channels,
-                              RowIssues& issues) {
-  const Scope& role_scope = channels ? role.channels : role.sources;
+                              const std::vector<const Role*>& roles,
+                              const std::vector<int64_t>& ids, bool channels, RowIssues& issues) {
   const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
   std::string_view what = channels ? "sales channels" : "sources";
   if (all) {
-    if (!role_scope.all) {
+    for (const Role* role : roles) {
+      if ((channels ? role->channels : role->sources).all) continue;
       add_issue(issues.errors, row.line(), all_column, "1",
                 channels ? Code::kAllSalesChannelsNotInRole : Code::kAllSourcesNotInRole,
                 fmt::format("needs a role whose scope is all {}; role \"{}\" has a list", what,
-                            role.name));
+                            role->name));
     }
     if (!actor_scope.all) {
       add_issue(issues.errors, row.line(), all_column, "1",
@@ -346,11 +455,12 @@ void UserHandler::check_scope(const RowView& row, std::string_view all_column, b
   for (int64_t id : ids) {
     std::string name =
         channels ? dir_.channel_by_id(id)->external_id : dir_.source_by_id(id)->external_id;
-    if (!role_scope.contains(id)) {
+    for (const Role* role : roles) {
+      if ((channels ? role->channels : role->sources).contains(id)) continue;
       add_issue(issues.errors, row.line(), column, name,
                 channels ? Code::kSalesChannelNotInRole : Code::kSourceNotInRole,
                 fmt::format("is outside the scope of role \"{}\"; choose {} the role covers",
-                            role.name, what));
+                            role->name, what));
     }
     if (!actor_scope.contains(id)) {
       add_issue(issues.errors, row.line(), column, name,
@@ -399,6 +509,16 @@ std::vector<FieldChange> UserHandler::diff(const User* before, const User& after
   if (!before || b.timezone != after.timezone) add(col::kTimezone, b.timezone, after.timezone);
   if (!before || b.role_id != after.role_id) {
     add(col::kRole, role_name(b.role_id), role_name(after.role_id));
+  }
+  // The other applications' roles: a user created without any is audited as
+  // before they existed.
+  if (!after.app_roles.empty() || b.app_roles != after.app_roles) {
+    for (size_t i = 1; i < kAppCount; ++i) {
+      const Application* app = dir_.application_by_key(kAppRoleColumns[i].application_key);
+      if (app == nullptr) continue;
+      int64_t was = role_in(b, app->id), now = role_in(after, app->id);
+      if (was != now) add(kAppRoleColumns[i].column, role_name(was), role_name(now));
+    }
   }
   // Both lists are sorted and free of repeats, so equal lists mean equal text.
   if (!before || b.sources != after.sources) {

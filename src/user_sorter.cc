@@ -46,6 +46,7 @@ void encode(std::string& out, const User& u) {
       static_cast<char>((u.enabled ? 1 : 0) | (u.all_channels ? 2 : 0) | (u.all_sources ? 4 : 0));
   put_ids(out, u.sources);
   put_ids(out, u.channels);
+  put_ids(out, u.app_roles);
   uint32_t length = static_cast<uint32_t>(out.size() - start - 4);
   std::memcpy(&out[start], &length, 4);
 }
@@ -98,6 +99,7 @@ void decode(const char* record, User& u) {
   u.all_sources = (flags & 4) != 0;
   d.ids(u.sources);
   d.ids(u.channels);
+  d.ids(u.app_roles);
 }
 
 uint32_t record_size(const char* record) {

@@ -105,7 +105,7 @@ const TemplateColumns& user_columns() {
   static const TemplateColumns kColumns{
       names({col::kUsername, col::kEmail, col::kEnabled, col::kAllChannels, col::kAllSources,
              col::kTimezone, col::kRole, col::kSources, col::kAction}),
-      names({col::kChannels})};
+      names({col::kChannels, col::kStoreAppRole, col::kApiRole})};
   return kColumns;
 }
 
@@ -113,8 +113,20 @@ const TemplateColumns& role_columns() {
   static const TemplateColumns kColumns{
       names({col::kName, col::kKey, col::kHierarchy, col::kPermissions, col::kAllSources,
              col::kSources, col::kAllChannels, col::kChannels, col::kAction}),
-      {}};
+      names({col::kApplication})};
   return kColumns;
+}
+
+const TemplateColumns& application_columns() {
+  static const TemplateColumns kColumns{names({col::kKey, col::kName, col::kAction}), {}};
+  return kColumns;
+}
+
+std::string_view app_role_column(std::string_view application_key) {
+  for (const AppRoleColumn& c : kAppRoleColumns) {
+    if (iequals(c.application_key, application_key)) return c.column;
+  }
+  return {};
 }
 
 const TemplateColumns& source_columns() {
@@ -217,9 +229,24 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
               "with no spaces");
   }
 
+  // A file with a column of another application's role may leave E-mail and
+  // Role blank for a user of that application only: the handler checks what
+  // the user is left with (EMAIL_REQUIRED_FOR_BACK_OFFICE, ROLE_REQUIRED).
+  out.app_columns = false;
+  for (size_t i = 1; i < kAppCount; ++i) {
+    std::optional<std::string_view> cell = row.get(kAppRoleColumns[i].column);
+    if (cell) {
+      out.app_roles[i - 1] = std::string(*cell);
+      out.app_columns = true;
+    } else {
+      out.app_roles[i - 1].reset();
+    }
+  }
   out.email = row.at(col::kEmail);
   if (out.email.empty()) {
-    add_issue(issues.errors, line, col::kEmail, "", Code::kEmailRequired, "is required");
+    if (!out.app_columns) {
+      add_issue(issues.errors, line, col::kEmail, "", Code::kEmailRequired, "is required");
+    }
   } else if (!is_valid_email(out.email)) {
     add_issue(issues.errors, line, col::kEmail, out.email, Code::kEmailInvalid,
               "is not a valid e-mail address; expected name@example.com, at most 254 "
@@ -245,7 +272,7 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
   }
 
   out.role = row.at(col::kRole);
-  if (out.role.empty()) {
+  if (out.role.empty() && !out.app_columns) {
     add_issue(issues.errors, line, col::kRole, "", Code::kRoleRequired,
               "is required; write a role name or key");
   }
@@ -301,6 +328,11 @@ void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues) {
   out.sources = parse_list(row, col::kSources, Code::kSourceDuplicate, issues);
   out.all_channels = parse_flag(row, col::kAllChannels, issues).value_or(false);
   out.channels = parse_list(row, col::kChannels, Code::kSalesChannelDuplicate, issues);
+  if (auto app = row.get(col::kApplication)) {
+    out.application = std::string(*app);
+  } else {
+    out.application.reset();
+  }
   if (auto action = parse_action(row, issues)) out.action = *action;
 }
 
@@ -343,6 +375,17 @@ void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues) {
 void parse_channel_row(const RowView& row, ChannelRow& out, RowIssues& issues) {
   if (!check_text(row, channel_columns(), issues)) return;
   parse_external_id(row, out.external_id, issues);
+  parse_name(row, out.name, issues);
+  if (auto action = parse_action(row, issues)) out.action = *action;
+}
+
+void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& issues) {
+  if (!check_text(row, application_columns(), issues)) return;
+  out.key = to_lower_ascii(row.at(col::kKey));
+  if (app_role_column(out.key).empty()) {
+    add_issue(issues.errors, row.line(), col::kKey, row.at(col::kKey), Code::kApplicationUnknown,
+              "is not an application roster knows; write backoffice, store-app or api");
+  }
   parse_name(row, out.name, issues);
   if (auto action = parse_action(row, issues)) out.action = *action;
 }

@@ -76,8 +76,22 @@ class Directory {
   const Role* role_by_id(int64_t id) const;
   // Roles sorted by name (case-insensitive).
   std::vector<const Role*> roles() const;
-  // The smallest hierarchy defined, or INT_MAX when there is no role.
-  int top_hierarchy() const;
+  // The smallest hierarchy defined among the roles of the application, or
+  // INT_MAX when it has no role.
+  int top_hierarchy(int64_t application_id = kBackOfficeApplicationId) const;
+  // Applications, by id (the back office first).
+  const std::vector<Application>& applications() const { return applications_; }
+  const Application* application_by_id(int64_t id) const;
+  const Application* application_by_key(std::string_view key) const;  // case-insensitive
+  // Whether any role belongs to the application.
+  bool application_in_use(int64_t application_id) const;
+  // Whether any role belongs to an application other than the back office:
+  // exports then write the columns of applications.
+  bool other_applications_in_use() const;
+  Status save_application(Application& application);  // insert when id == 0
+  // Whether `actor` may assign `role`: the hierarchy rule within the role's
+  // application, at the actor's rank there (Actor::rank_in).
+  bool may_assign_role(const Actor& actor, const Role& role) const;
   std::vector<std::string> source_external_ids() const;
   std::vector<std::string> channel_external_ids() const;
   std::vector<const Source*> sources() const;         // by external ID
@@ -173,6 +187,7 @@ class Directory {
   int64_t remembered_names_ = 0;  // names listed in the store this run
 
   std::vector<Permission> permissions_;
+  std::vector<Application> applications_;        // by id; a handful
   std::unordered_map<int64_t, Source> sources_;  // by id, looked up per cell
   // Looked up by string_view without building a string (C++20 heterogeneous lookup).
   struct NameHash {

@@ -60,6 +60,13 @@ namespace roster {
   X(PermissionUnknown, "PERMISSION_UNKNOWN", kRow)                            \
   X(PermissionNotGrantable, "PERMISSION_NOT_GRANTABLE", kRow)                 \
   X(RoleScopeInUse, "ROLE_SCOPE_IN_USE", kRow)                                \
+  /* applications */                                                          \
+  X(ApplicationUnknown, "APPLICATION_UNKNOWN", kRow)                          \
+  X(ApplicationExists, "APPLICATION_EXISTS", kRow)                            \
+  X(ApplicationNotFound, "APPLICATION_NOT_FOUND", kRow)                       \
+  X(ApplicationDuplicateInFile, "APPLICATION_DUPLICATE_IN_FILE", kRow)        \
+  X(RoleWrongApplication, "ROLE_WRONG_APPLICATION", kRow)                     \
+  X(EmailRequiredForBackOffice, "EMAIL_REQUIRED_FOR_BACK_OFFICE", kRow)       \
   /* sources and sales channels */                                            \
   X(ExternalIdRequired, "EXTERNAL_ID_REQUIRED", kRow)                         \
   X(ExternalIdInvalid, "EXTERNAL_ID_INVALID", kRow)                           \

@@ -21,7 +21,7 @@ namespace roster {
 // reports; each brings only a RowHandler: its columns, its checks against the
 // directory and its apply step.
 
-enum class ImportKind { kUsers, kRoles, kSources, kSalesChannels };
+enum class ImportKind { kUsers, kRoles, kSources, kSalesChannels, kApplications };
 std::string_view kind_name(ImportKind kind);  // users, roles, sources, sales-channels
 
 // What a handler knows of the run it is part of.
@@ -80,6 +80,8 @@ std::unique_ptr<RowHandler> make_role_handler(Directory& dir, const Actor& actor
                                               const JobContext& context);
 std::unique_ptr<RowHandler> make_source_handler(Directory& dir, const Actor& actor,
                                                 const JobContext& context);
+std::unique_ptr<RowHandler> make_application_handler(Directory& dir, const Actor& actor,
+                                                     const JobContext& context);
 std::unique_ptr<RowHandler> make_channel_handler(Directory& dir, const Actor& actor,
                                                  const JobContext& context);
 

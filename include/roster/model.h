@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "roster/access.h"
@@ -31,8 +32,20 @@ struct Permission {
   std::string description;
 };
 
+// An application a user is given access to, each with roles of its own: the
+// back office (order management center) always, the store app and the API
+// once imported (roster applications import).
+struct Application {
+  int64_t id = 0;
+  std::string key;  // backoffice, store-app or api
+  std::string name;
+};
+
+inline constexpr std::string_view kBackOfficeKey = "backoffice";
+
 struct Role {
   int64_t id = 0;
+  int64_t application_id = kBackOfficeApplicationId;
   std::string name;
   std::string key;  // empty when the role has none
   int hierarchy = 0;
@@ -44,12 +57,15 @@ struct Role {
 struct User {
   int64_t id = 0;
   std::string username;
-  std::string email;
+  std::string email;  // empty only for a user with no back-office role
   bool enabled = true;
   bool all_channels = false;
   bool all_sources = false;
   std::string timezone;
-  int64_t role_id = 0;
+  int64_t role_id = 0;  // the back-office role; 0 for a user of other applications only
+  // The user's roles in the other applications, at most one per application,
+  // sorted by id. Empty for every user of a directory with the back office only.
+  std::vector<int64_t> app_roles;
   std::vector<int64_t> sources;   // sorted, unique
   std::vector<int64_t> channels;  // sorted, unique
   std::string created_at, created_by, updated_at, updated_by;
@@ -106,7 +122,7 @@ struct Invitation {
   int64_t user_id = 0;
   std::string username;
   std::string email;
-  std::string application;  // backoffice
+  std::string application;  // backoffice, store-app or api
   std::string reason;       // created or enabled
   std::string created_at;
   std::string sent_at;  // empty while pending

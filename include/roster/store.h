@@ -24,11 +24,12 @@ namespace roster {
 
 // The schema version that both backends reach on open. Migrations are numbered
 // alike on both, so that version N means the same tables everywhere.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // The reference data, read whole: the directory keeps it in memory.
 struct ReferenceData {
   std::vector<Permission> permissions;  // sorted by key
+  std::vector<Application> applications;
   std::vector<Source> sources;
   std::vector<SalesChannel> channels;
   std::vector<Role> roles;  // permissions and scope ids sorted
@@ -83,6 +84,7 @@ class Store {
   // Insert when id == 0 (and set the id), else update.
   virtual Status save_source(Source& source) = 0;
   virtual Status save_channel(SalesChannel& channel) = 0;
+  virtual Status save_application(Application& application) = 0;
   // Writes the role with its permissions and scopes (an "all" scope stores no list).
   virtual Status save_role(Role& role) = 0;
 
@@ -108,7 +110,8 @@ class Store {
   virtual Status update_user(const User& before, const User& after) = 0;
   virtual Result<int64_t> count_enabled_users() = 0;
   virtual Result<int64_t> max_user_id() = 0;
-  // Every user (of `role_id` only, when it is not 0), sorted by username
+  // Every user (only those who hold `role_id`, in any application, when it is
+  // not 0), sorted by username
   // (ASCII case-insensitive). Stops at the first callback that returns false.
   // The callback may swap the user's contents out; the next user is read into
   // whatever it leaves.

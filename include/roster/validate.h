@@ -1,5 +1,6 @@
 #pragma once
 
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,12 +35,32 @@ inline constexpr std::string_view kHierarchy = "Hierarchy";
 inline constexpr std::string_view kPermissions = "Permissions";
 inline constexpr std::string_view kExternalId = "External ID";
 inline constexpr std::string_view kType = "Type";
+inline constexpr std::string_view kApplication = "Application";
+inline constexpr std::string_view kStoreAppRole = "Store app role";
+inline constexpr std::string_view kApiRole = "API role";
 }  // namespace col
+
+// The applications roster knows, and the users-file column that names each
+// one's role. The back office's is Role; the others are optional columns.
+struct AppRoleColumn {
+  std::string_view application_key;
+  std::string_view column;
+};
+inline constexpr AppRoleColumn kAppRoleColumns[] = {
+    {"backoffice", col::kRole},
+    {"store-app", col::kStoreAppRole},
+    {"api", col::kApiRole},
+};
+inline constexpr size_t kAppCount = std::size(kAppRoleColumns);
+// The users-file column of an application's role, or empty for a key roster
+// does not know.
+std::string_view app_role_column(std::string_view application_key);
 
 const TemplateColumns& user_columns();
 const TemplateColumns& role_columns();
 const TemplateColumns& source_columns();
 const TemplateColumns& channel_columns();
+const TemplateColumns& application_columns();
 
 // Reads the cells of one row by template column name. Absent optional columns
 // read as nullopt.
@@ -65,6 +86,10 @@ struct UserRow {
   bool all_sources = false;
   std::string timezone;
   std::string role;  // name or key, as written
+  // The roles of the store app and the API (kAppRoleColumns after the first),
+  // as written; nullopt when the file has no such column (the role stays).
+  std::optional<std::string> app_roles[kAppCount - 1];
+  bool app_columns = false;  // whether the file has any of those columns
   std::vector<std::string> sources;
   std::optional<std::vector<std::string>> channels;  // absent column: untouched
   Action action = Action::kCreate;
@@ -72,7 +97,8 @@ struct UserRow {
 
 struct RoleRow {
   std::string name;
-  std::string key;  // may be empty
+  std::optional<std::string> application;  // a key; nullopt: no Application column
+  std::string key;                         // may be empty
   int hierarchy = 0;
   bool all_permissions = false;  // "*"
   std::vector<std::string> permissions;
@@ -88,6 +114,12 @@ struct SourceRow {
   std::string name;
   std::string type;
   bool enabled = true;
+  Action action = Action::kCreate;
+};
+
+struct ApplicationRow {
+  std::string key;
+  std::string name;
   Action action = Action::kCreate;
 };
 
@@ -110,6 +142,7 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
 void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues);
 void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues);
 void parse_channel_row(const RowView& row, ChannelRow& out, RowIssues& issues);
+void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& issues);
 
 // ROW_MALFORMED for `row`, or nothing; every parse_* starts with it.
 bool check_well_formed(const RawRow& row, RowIssues& issues);

@@ -233,9 +233,15 @@ TEST_F(HardeningTest, ConcurrentImportsEitherApplyWholeOrTimeOutApplyingNothing)
 }
 
 TEST_F(HardeningTest, KilledAtTwentyPointsNeverHalfAFile) {
-  // The kill points are spread over the run, however long it is; a smaller
-  // file on PostgreSQL, whose round trips make each row slower, keeps CI short.
+  // The kill points are spread over the run, however long it is, so a smaller
+  // file where each row is slower (PostgreSQL's round trips, a sanitizer
+  // build's checks) still spreads them over reading, applying and committing,
+  // and keeps CI short.
+#if defined(__SANITIZE_ADDRESS__)
+  const int rows = testing::on_postgres() ? 5000 : 20000;
+#else
   const int rows = testing::on_postgres() ? 15000 : 60000;
+#endif
   write_file(tmp_ / "big.csv", viewers("big", rows));
   std::string before = snapshot();
   // How long one whole run takes here, to spread the kills over it.

@@ -89,6 +89,47 @@ TEST_F(DirectoryTest, AnOlderFileUpgradesOnOpen) {
   EXPECT_EQ(query(db_, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'pid'"), "1");
 }
 
+TEST_F(DirectoryTest, Version9UsersKeepEverythingThroughTheRebuildOfVersion10) {
+  // Version 10 rebuilds users (nullable e-mail and role); the rows that refer
+  // to a user (links, invitations) must still find it, ids unchanged.
+  ASSERT_NO_FATAL_FAILURE(make_old_file(
+      9,
+      "INSERT INTO roles (id, name, key, hierarchy, all_sources, all_sales_channels) "
+      "VALUES (7, 'Viewer', 'viewer', 5, 0, 1);"
+      "INSERT INTO sources (id, external_id, name, type, enabled) VALUES (3, 'S1', 'S', 'store', "
+      "1);"
+      "INSERT INTO role_sources VALUES (7, 3);"
+      "INSERT INTO users (id, username, email, enabled, all_sales_channels, all_sources, timezone, "
+      "role_id, created_at, created_by, updated_at, updated_by) VALUES (42, 'bob', "
+      "'bob@x.com', 1, 1, 0, 'UTC', 7, 't0', 'alice', 't1', 'alice');"
+      "INSERT INTO user_sources VALUES (42, 3);"
+      "INSERT INTO invitations (job_id, user_id, username, email, application, reason, "
+      "created_at) VALUES (1, 42, 'bob', 'bob@x.com', 'backoffice', 'created', 't0');"));
+  auto d = open_new();
+  EXPECT_EQ(*d->schema_version(), Directory::latest_schema_version());
+  auto bob = d->find_user("BOB");
+  ASSERT_TRUE(bob.is_ok());
+  ASSERT_TRUE(bob->has_value());
+  EXPECT_EQ((*bob)->id, 42);
+  EXPECT_EQ((*bob)->email, "bob@x.com");
+  EXPECT_EQ((*bob)->role_id, 7);
+  EXPECT_EQ((*bob)->sources, std::vector<int64_t>{3});
+  EXPECT_TRUE((*bob)->app_roles.empty());
+  EXPECT_EQ(d->role_by_id(7)->application_id, kBackOfficeApplicationId);
+  ASSERT_EQ(d->applications().size(), 1u);
+  EXPECT_EQ(d->applications()[0].key, "backoffice");
+  EXPECT_EQ(query(db_, "PRAGMA foreign_key_check"), "");
+  // Foreign keys are back on for this connection after the migration.
+  EXPECT_FALSE(d->exec("INSERT INTO user_sources VALUES (999, 3)").is_ok());
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM invitations WHERE user_id = 42"), "1");
+  // A user of other applications only: no e-mail, no back-office role, stored as NULLs.
+  EXPECT_TRUE(d->exec("INSERT INTO users (username, email, enabled, all_sales_channels, "
+                      "all_sources, timezone, role_id, created_at, created_by, updated_at, "
+                      "updated_by) VALUES ('a', NULL, 1, 1, 1, 'UTC', NULL, 't', 'x', 't', 'x'),"
+                      "('b', NULL, 1, 1, 1, 'UTC', NULL, 't', 'x', 't', 'x')")
+                  .is_ok());
+}
+
 TEST_F(DirectoryTest, PerFieldAuditRowsOfVersion3BecomeEntries) {
   ASSERT_NO_FATAL_FAILURE(
       make_old_file(3,
