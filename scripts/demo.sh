@@ -2,7 +2,8 @@
 # Sets up roster and runs its main job on the bundled sample retailer: creates a
 # directory with a first administrator, imports the reference data (sources,
 # sales channels, roles) and 238 people, then shows how a file full of common
-# mistakes is reported, and exports the directory.
+# mistakes is reported, adds the store app with four new hires, hands their
+# invitations over, and exports the directory.
 # Usage: scripts/demo.sh [DB_PATH]        a SQLite file (default: in a temporary folder)
 #        scripts/demo.sh --db ADDRESS     a file, or an empty PostgreSQL database
 #                                         (postgresql://user@host/dbname)
@@ -67,7 +68,21 @@ show "grep -v ',unchanged,' $work/users-mistakes.changes.csv | head -8"
 grep -v ',unchanged,' "$work/users-mistakes.changes.csv" | head -8
 
 echo
-echo "# Every new hire waits in the invitations outbox for an activation mail."
+echo "# The store app comes in: its roles, then new hires with a role there."
+echo "# kim.nguyen and omar.haddad use only the store app and have no e-mail;"
+echo "# rita.patel is a regional manager in both the back office and the store app."
+step "$roster" applications import samples/applications.csv --as alice --report-dir "$work"
+step "$roster" roles import samples/roles-store-app.csv --as alice --report-dir "$work"
+step "$roster" import samples/users-new-hires.csv --as alice --report-dir "$work"
+step "$roster" export --as alice --role "Store App Associate" --out "$work/store-app-associates.csv"
+show "cat $work/store-app-associates.csv"
+cat "$work/store-app-associates.csv"
+
+echo
+echo "# Every new hire with an e-mail waits in the invitations outbox for an activation"
+echo "# mail, one per application; rita.patel and sam.ortiz get two each."
+show "roster invitations list --pending | tail -5"
+"$roster" invitations list --pending | tail -5
 step "$roster" invitations export --out "$work/invitations.csv"
 show "head -4 $work/invitations.csv"
 head -4 "$work/invitations.csv"

@@ -191,3 +191,33 @@ with open(path, "w", newline="") as f:
     w.writerows(mistakes)
     # A row cut short by a bad export: too few cells.
     f.write("uma.vance,uma.vance@northwind-retail.com,1,0\n")
+
+# The store app and the API (issue 14): their applications, the store app's
+# roles, and new hires who hold a role there, two of them without e-mail.
+write("applications.csv", ["Key", "Name", "Action"],
+      [["store-app", "Store app", "Create"], ["api", "API", "Create"]])
+ROLE_H = ["Name", "Key", "Hierarchy", "Permissions", "Access all sources", "Sources",
+          "Access all sales channels", "Sales channels", "Action", "Application"]
+write("roles-store-app.csv", ROLE_H, [
+    ["Store App Regional Manager", "store_app_regional", 2,
+     "sales.orders.view,sales.orders.create,stock.view,stock.adjust,stock.transfer,"
+     "omnichannel.click_and_collect,reports.sales.view,reports.staff.view", 1, "", 1, "", "Create",
+     "store-app"],
+    ["Store App Manager", "store_app_manager", 3,
+     "sales.orders.view,sales.orders.create,stock.view,stock.adjust,"
+     "omnichannel.click_and_collect,reports.sales.view", 1, "", 1, "", "Create", "store-app"],
+    ["Store App Associate", "store_app_associate", 4,
+     "sales.orders.view,sales.orders.create,stock.view,omnichannel.click_and_collect", 1, "", 1, "",
+     "Create", "store-app"],
+])
+write("users-new-hires.csv", H + ["Store app role"], [
+    ["kim.nguyen", "", 1, 0, 0, "America/New_York", "", "EAST-003", "Create", "",
+     "Store App Associate"],
+    ["omar.haddad", "", 1, 0, 0, "America/New_York", "", "EAST-003", "Create", "",
+     "Store App Associate"],
+    ["rita.patel", "rita.patel@northwind-retail.com", 1, 1, 0, "America/New_York",
+     "Retail Director East", ",".join(stores["EAST"][:5]), "Create", "",
+     "Store App Regional Manager"],
+    ["sam.ortiz", "sam.ortiz@northwind-retail.com", 1, 0, 0, "America/New_York", "store_associate",
+     "EAST-003", "Create", "app,web", "Store App Associate"],
+])
