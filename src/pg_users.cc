@@ -148,30 +148,29 @@ Status PgStore::update_user(const User& before, const User& after) {
       what);
   // Links: drop those no longer listed, add the new ones (the kept ones
   // conflict and stay), so that no key is deleted and re-inserted at once.
-  if (st.is_ok() && before.sources != after.sources) {
-    st = defer(
-        "WITH d AS (DELETE FROM user_sources WHERE user_id = $1 "
-        "  AND source_id <> ALL ($2::bigint[])) "
-        "INSERT INTO user_sources (user_id, source_id) SELECT $1, unnest($2::bigint[]) "
-        "ON CONFLICT DO NOTHING",
-        {before.id, pg_id_array(after.sources)}, what);
-  }
-  if (st.is_ok() && before.channels != after.channels) {
-    st = defer(
-        "WITH d AS (DELETE FROM user_sales_channels WHERE user_id = $1 "
-        "  AND channel_id <> ALL ($2::bigint[])) "
-        "INSERT INTO user_sales_channels (user_id, channel_id) SELECT $1, unnest($2::bigint[]) "
-        "ON CONFLICT DO NOTHING",
-        {before.id, pg_id_array(after.channels)}, what);
-  }
-  if (st.is_ok() && before.app_roles != after.app_roles) {
-    st = defer(
-        "WITH d AS (DELETE FROM user_roles WHERE user_id = $1 "
-        "  AND role_id <> ALL ($2::bigint[])) "
-        "INSERT INTO user_roles (user_id, role_id) SELECT $1, unnest($2::bigint[]) "
-        "ON CONFLICT DO NOTHING",
-        {before.id, pg_id_array(after.app_roles)}, what);
-  }
+  // (Each SQL is a literal: prepared statements are keyed by its address.)
+  auto relink = [&](const char* sql, const std::vector<int64_t>& was,
+                    const std::vector<int64_t>& is) {
+    if (st.is_ok() && was != is) st = defer(sql, {before.id, pg_id_array(is)}, what);
+  };
+  relink(
+      "WITH d AS (DELETE FROM user_sources WHERE user_id = $1 "
+      "  AND source_id <> ALL ($2::bigint[])) "
+      "INSERT INTO user_sources (user_id, source_id) SELECT $1, unnest($2::bigint[]) "
+      "ON CONFLICT DO NOTHING",
+      before.sources, after.sources);
+  relink(
+      "WITH d AS (DELETE FROM user_sales_channels WHERE user_id = $1 "
+      "  AND channel_id <> ALL ($2::bigint[])) "
+      "INSERT INTO user_sales_channels (user_id, channel_id) SELECT $1, unnest($2::bigint[]) "
+      "ON CONFLICT DO NOTHING",
+      before.channels, after.channels);
+  relink(
+      "WITH d AS (DELETE FROM user_roles WHERE user_id = $1 "
+      "  AND role_id <> ALL ($2::bigint[])) "
+      "INSERT INTO user_roles (user_id, role_id) SELECT $1, unnest($2::bigint[]) "
+      "ON CONFLICT DO NOTHING",
+      before.app_roles, after.app_roles);
   if (!st.is_ok()) return st;
   if (!users_ahead_.empty() || !emails_ahead_.empty()) {
     User& stored = users_ahead_[to_lower_ascii(before.username)].emplace(after);
