@@ -2,7 +2,10 @@
 """Writes benchmark inputs for roster into OUT_DIR, deterministically (seeded):
 sources.csv, sales-channels.csv, roles.csv and users.csv with ROWS new users
 (unique usernames and e-mails), plus users-update.csv, the same users with
-their timezone changed (for an "update every user" run).
+their timezone changed (for an "update every user" run), and users-more.csv,
+ROWS further new users of the same kind (for new users into a directory that
+already holds users.csv's). users-more.csv has its own random stream, so that
+the first two files are the same as before it existed.
 
 Two shapes of directory (--shape):
   first      ~2,000 stores and warehouses (ST-nnnn, WH-nn); five roles of
@@ -73,16 +76,35 @@ if shape == "all-scope":
     rng.shuffle(order)
 
 
-def username(i):
+def username(i, rng):
     if shape == "first":
         return f"user{i:08d}.{rng.choice(['a', 'b', 'c', 'd'])}"
     return f"{rng.choice(FIRST)}.{rng.choice(LAST)}{order[i]}"
 
 
-def pick_sources():
+def pick_sources(rng):
     if shape == "first":
         return sorted(rng.sample(SOURCES, rng.randint(1, 3)))
     return sorted(rng.sample(SOURCES, rng.choices([1, 2, 3], weights=[6, 3, 1])[0]))
+
+
+def user_row(i, rng):
+    """The cells of user i before its timezone, and the timezone."""
+    user = username(i, rng)
+    domain = "bench.example.com" if shape == "first" else rng.choice(DOMAINS)
+    zone = rng.choice(ZONES)
+    if rng.random() < 0.10:
+        role = rng.choice(["Support", "Auditor"] if shape == "first" else ROLES)
+        all_sources, sources = 1, ""
+    else:
+        role = (rng.choice(["Store Associate", "Store Associate", "Store Manager",
+                            "Regional Manager"]) if shape == "first" else rng.choice(ROLES))
+        picks = pick_sources(rng)
+        all_sources = 0
+        sources = ",".join(picks)
+        if len(picks) > 1:
+            sources = f"\"{sources}\""
+    return f"{user},{user}@{domain},1,1,{all_sources},{{zone}},{role},{sources}", zone
 
 
 HEADER = ("Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
@@ -92,21 +114,20 @@ with open(os.path.join(out, "users.csv"), "w") as f, \
     f.write(HEADER)
     g.write(HEADER)
     for i in range(rows):
-        user = username(i)
-        domain = "bench.example.com" if shape == "first" else rng.choice(DOMAINS)
-        zone = rng.choice(ZONES)
-        if rng.random() < 0.10:
-            role = rng.choice(["Support", "Auditor"] if shape == "first" else ROLES)
-            all_sources, sources = 1, ""
-        else:
-            role = (rng.choice(["Store Associate", "Store Associate", "Store Manager",
-                                "Regional Manager"]) if shape == "first" else rng.choice(ROLES))
-            picks = pick_sources()
-            all_sources = 0
-            sources = ",".join(picks)
-            if len(picks) > 1:
-                sources = f"\"{sources}\""
-        row = f"{user},{user}@{domain},1,1,{all_sources},{{zone}},{role},{sources}"
+        row, zone = user_row(i, rng)
         f.write(row.format(zone=zone) + ",Create\n")
         new_zone = ZONES[(ZONES.index(zone) + 1) % len(ZONES)]
         g.write(row.format(zone=new_zone) + ",Update\n")
+
+# Employees rows..2*rows-1, hired after the first file's: numbered and named
+# like them, in their own order.
+more = random.Random(43)
+later = list(range(rows, 2 * rows))
+if shape == "all-scope":
+    more.shuffle(later)
+order += later
+with open(os.path.join(out, "users-more.csv"), "w") as f:
+    f.write(HEADER)
+    for i in range(rows, 2 * rows):
+        row, zone = user_row(i, more)
+        f.write(row.format(zone=zone) + ",Create\n")

@@ -8,7 +8,10 @@
 #   default: --rows 100000,1000000 --runs 3   (10000000 on request)
 # Prints, per size and backend, the median wall time of each operation, rows
 # per second, peak resident memory (of roster, or of sqlite3 / psql) and each
-# roster figure's ratio to the raw one.
+# roster figure's ratio to the raw one. The operations: new users into a
+# directory holding only the reference data, and as many again into the
+# directory they made; that directory's own export re-imported (all unchanged);
+# every user updated; the export.
 # Timing never decides whether CI passes; test.sh runs a tiny size only to keep
 # this script working.
 set -euo pipefail
@@ -81,6 +84,7 @@ check_runs() {
   [ "$(jq_count "$work/users.summary.json" created)" = "$rows" ] || { echo "bench: import_new did not create every row ($1)"; exit 1; }
   [ "$(jq_count "$work/export.summary.json" unchanged)" = "$((rows + 1))" ] || { echo "bench: import_unchanged was not all unchanged ($1)"; exit 1; }
   [ "$(jq_count "$work/users-update.summary.json" updated)" = "$rows" ] || { echo "bench: import_update_all did not update every row ($1)"; exit 1; }
+  [ "$(jq_count "$work/users-more.summary.json" created)" = "$rows" ] || { echo "bench: import_new_into_full did not create every row ($1)"; exit 1; }
 }
 
 # table PREFIX TITLE RAW: prints the rows of $work/results named PREFIX*.
@@ -90,10 +94,12 @@ table() {
     END {
       printf "\n%s: %d rows, median of %d runs\n", title, rows, runs
       printf "%-20s %10s %12s %10s %12s\n", "operation", "seconds", "rows/s", "peak MiB", "vs " raw
-      split("raw_import raw_export import_new import_unchanged import_update_all export", order, " ")
-      ref["import_new"] = "raw_import"; ref["import_unchanged"] = "raw_import"
+      n = split("raw_import raw_export import_new import_new_into_full import_unchanged " \
+                "import_update_all export", order, " ")
+      ref["import_new"] = "raw_import"; ref["import_new_into_full"] = "raw_import"
+      ref["import_unchanged"] = "raw_import"
       ref["import_update_all"] = "raw_import"; ref["export"] = "raw_export"
-      for (i = 1; i <= 6; i++) {
+      for (i = 1; i <= n; i++) {
         op = order[i]; k = p op
         ratio = "-"  # (reading ref[op] first would create the key)
         if (op in ref) { r = p ref[op]; ratio = sprintf("%.2fx", t[k] / (t[r] > 0 ? t[r] : 0.01)) }
@@ -127,6 +133,8 @@ run_shape() {
     "$R import $work/export.csv --as bench --report-dir $work"
   measure "${p}import_update_all" "fresh_db $work/full.db" \
     "$R import $in/users-update.csv --as bench --report-dir $work"
+  measure "${p}import_new_into_full" "fresh_db $work/full.db" \
+    "$R import $in/users-more.csv --as bench --report-dir $work"
 
   check_runs "$shape, sqlite"
 
@@ -153,6 +161,8 @@ run_shape() {
       "$W import $work/export.csv --as bench --report-dir $work"
     measure "${p}pg_import_update_all" "pg_fresh full_dir" \
       "$W import $in/users-update.csv --as bench --report-dir $work"
+    measure "${p}pg_import_new_into_full" "pg_fresh full_dir" \
+      "$W import $in/users-more.csv --as bench --report-dir $work"
     check_runs "$shape, postgresql"
   fi
 }
@@ -165,8 +175,9 @@ compare() {
     END {
       printf "\n%s: all-scope shape vs the first, %d rows\n", title, rows
       printf "%-20s %10s %10s %12s\n", "operation", "first s", "second s", "second/first"
-      split("import_new import_unchanged import_update_all export", order, " ")
-      for (i = 1; i <= 4; i++) {
+      n = split("import_new import_new_into_full import_unchanged import_update_all export",
+                order, " ")
+      for (i = 1; i <= n; i++) {
         a = t[p order[i]]; b = t["s2_" p order[i]]
         printf "%-20s %10.2f %10.2f %11.2fx\n", order[i], a, b, b / (a > 0 ? a : 0.01)
       }
