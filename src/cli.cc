@@ -27,6 +27,10 @@ struct CommandSpec {
   std::function<ExitCode(const CommandContext&)> run;
 };
 
+void lock_timeout_option(po::options_description& d, const char* help) {
+  d.add_options()("lock-timeout", po::value<int>()->default_value(30), help);
+}
+
 void file_argument(po::options_description& d, po::positional_options_description& p) {
   d.add_options()("file", po::value<std::string>(), "the CSV file to read (- for standard input)");
   p.add("file", 1);
@@ -61,10 +65,9 @@ void import_options(po::options_description& d, bool allow_dry_run) {
       "(and more than 10); 100 turns the guard off")(
       "report-dir", po::value<std::string>(),
       "where to write the reports (default: beside the input file)")(
-      "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty")(
-      "lock-timeout", po::value<int>()->default_value(30),
-      "seconds to wait for another import to finish")("no-progress", po::bool_switch(),
-                                                      "no live progress line, even on a terminal");
+      "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty");
+  lock_timeout_option(d, "seconds to wait for another import to finish");
+  d.add_options()("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
 }
 
 void invite_option(po::options_description& d) {
@@ -172,9 +175,8 @@ std::vector<CommandSpec> command_table() {
   t.push_back({"invitations list", "roster invitations list [--pending]",
                "roster invitations list --pending",
                [](auto& d, auto&) {
-                 d.add_options()("pending", po::bool_switch(), "only those not marked sent")(
-                     "lock-timeout", po::value<int>()->default_value(30),
-                     "seconds to wait for an import running on the directory");
+                 d.add_options()("pending", po::bool_switch(), "only those not marked sent");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
                },
                [](const CommandContext& c) { return cmd_invitations(c, "list"); }});
   t.push_back({"invitations export", "roster invitations export [--all] [--out FILE]",
@@ -182,9 +184,8 @@ std::vector<CommandSpec> command_table() {
                "mail merge",
                [](auto& d, auto&) {
                  d.add_options()("all", po::bool_switch(), "also those already marked sent")(
-                     "out", po::value<std::string>(), "write to FILE instead of standard output")(
-                     "lock-timeout", po::value<int>()->default_value(30),
-                     "seconds to wait for an import running on the directory");
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
                },
                [](const CommandContext& c) { return cmd_invitations(c, "export"); }});
   t.push_back({"invitations mark-sent", "roster invitations mark-sent --job ID | --file FILE",
@@ -193,9 +194,8 @@ std::vector<CommandSpec> command_table() {
                  d.add_options()("job", po::value<int64_t>(),
                                  "every pending invitation of this job (roster jobs)")(
                      "file", po::value<std::string>(),
-                     "those listed (column Id) in a file of `roster invitations export`")(
-                     "lock-timeout", po::value<int>()->default_value(30),
-                     "seconds to wait for an import running on the directory");
+                     "those listed (column Id) in a file of `roster invitations export`");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
                },
                [](const CommandContext& c) { return cmd_invitations(c, "mark-sent"); }});
   t.push_back({"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
@@ -204,9 +204,8 @@ std::vector<CommandSpec> command_table() {
                  d.add_options()("from", po::value<std::string>()->required(),
                                  "the directory to copy: a file, or a postgresql:// URI")(
                      "to", po::value<std::string>()->required(),
-                     "where to copy it: a new file, or an empty database on a server")(
-                     "lock-timeout", po::value<int>()->default_value(30),
-                     "seconds to wait for an import running on either");
+                     "where to copy it: a new file, or an empty database on a server");
+                 lock_timeout_option(d, "seconds to wait for an import running on either");
                },
                cmd_migrate});
   return t;
