@@ -162,6 +162,51 @@ void SqliteStore::rollback() {
   }
 }
 
+namespace {
+
+// A second, read-only connection to the same file, inside a read transaction
+// that began after the run's write transaction took the write lock: in WAL mode
+// it reads the last commit, which is the directory before the run, for as long
+// as it stays open.
+class SqliteSnapshot : public UserSnapshot {
+ public:
+  explicit SqliteSnapshot(std::unique_ptr<SqliteStore> store) : store_(std::move(store)) {}
+  Result<bool> find_user(std::string_view username, User& user) override {
+    return store_->find_user(username, user);
+  }
+
+ private:
+  std::unique_ptr<SqliteStore> store_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<UserSnapshot>> SqliteStore::open_snapshot() {
+  if (!in_transaction_) return Status::database("a snapshot needs a write transaction");
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<SqliteStore> reader(new SqliteStore(db, path_));
+  if (rc != SQLITE_OK) return reader->error("opening a second connection");
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  // Its pages mostly come from the OS's file cache, as the run's own do; a
+  // small cache keeps the run within its memory budget.
+  const char* pragmas =
+      "PRAGMA query_only = ON;"
+      "PRAGMA cache_size = -2048;"
+      "BEGIN;";
+  if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return reader->error("opening a second connection");
+  }
+  // A read transaction starts at its first read: pin the snapshot now.
+  SqliteStmt pin = reader->prepare("SELECT count(*) FROM sqlite_schema");
+  if (!pin.step()) return reader->error("opening a second connection");
+  // A read transaction is still a transaction: any_app_roles() may keep its
+  // answer, and the destructor ends it.
+  reader->in_transaction_ = true;
+  return std::unique_ptr<UserSnapshot>(new SqliteSnapshot(std::move(reader)));
+}
+
 Status SqliteStore::clear_names() {
   return exec(
       "PRAGMA temp.cache_size = -2048;"

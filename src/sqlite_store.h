@@ -109,6 +109,7 @@ class SqliteStore : public Store {
   Status save_application(Application& application) override;
   Status save_role(Role& role) override;
 
+  Result<std::unique_ptr<UserSnapshot>> open_snapshot() override;
   Result<bool> find_user(std::string_view username, User& user) override;
   Result<std::optional<std::string>> email_owner(std::string_view email) override;
   Status insert_user(User& user) override;

@@ -127,6 +127,8 @@ class Directory {
                     const std::vector<std::string>& emails) {
     return store_->look_ahead(usernames, emails);
   }
+  // Store::open_snapshot: the users before the run, for the reading thread.
+  Result<std::unique_ptr<UserSnapshot>> open_snapshot() { return store_->open_snapshot(); }
   Result<std::optional<User>> find_user(std::string_view username);
   // The same into `user`, whose memory is reused; false when there is none.
   Result<bool> find_user(std::string_view username, User& user);

@@ -46,6 +46,16 @@ struct StoredAudit {
 // A table row as text cells, for moving a whole directory; nullopt is NULL.
 using TableRow = std::vector<std::optional<std::string>>;
 
+// The users as they were committed when a write transaction began, read by
+// one other thread while that transaction writes: the transaction's own
+// changes are never seen. Used by one thread at a time.
+class UserSnapshot {
+ public:
+  virtual ~UserSnapshot() = default;
+  // As Store::find_user, against the snapshot.
+  virtual Result<bool> find_user(std::string_view username, User& user) = 0;
+};
+
 struct StoreOptions {
   bool create = false;          // create the directory when there is none
   int lock_timeout_ms = 30000;  // how long begin() waits for another writer
@@ -100,6 +110,14 @@ class Store {
   virtual Status look_ahead(const std::vector<std::string>& /*usernames*/,
                             const std::vector<std::string>& /*emails*/) {
     return Status::ok();
+  }
+  // Inside a write transaction: a snapshot of the users as committed before it
+  // began, for another thread to look rows up ahead while this one writes; or
+  // null when the store offers none (lookups then stay on the run's thread).
+  // Destroy it before commit(): while it reads, the commit's checkpoint cannot
+  // copy the transaction's pages into the file.
+  virtual Result<std::unique_ptr<UserSnapshot>> open_snapshot() {
+    return std::unique_ptr<UserSnapshot>();
   }
   // Finds by username (case-insensitive, ASCII) into `user`, reusing its memory.
   virtual Result<bool> find_user(std::string_view username, User& user) = 0;

@@ -315,5 +315,49 @@ TEST_F(DirectoryTest, FindsUsersWithTheirLinks) {
   EXPECT_EQ(**owner, "bob");
 }
 
+TEST_F(DirectoryTest, ASnapshotReadsTheUsersAsCommittedBeforeTheTransaction) {
+  auto d = open_new();
+  ASSERT_TRUE(d->begin().is_ok());
+  Role r;
+  r.name = "Clerk";
+  r.hierarchy = 3;
+  ASSERT_TRUE(d->save_role(r).is_ok());
+  User bob;
+  bob.username = "bob";
+  bob.email = "bob@x.com";
+  bob.timezone = "UTC";
+  bob.role_id = r.id;
+  ASSERT_TRUE(d->insert_user(bob).is_ok());
+  ASSERT_TRUE(d->commit().is_ok());
+  EXPECT_FALSE(d->open_snapshot().is_ok());  // only inside a write transaction
+
+  ASSERT_TRUE(d->begin().is_ok());
+  User changed = bob;
+  changed.timezone = "Europe/Paris";
+  ASSERT_TRUE(d->update_user(bob, changed).is_ok());
+  User carol = bob;
+  carol.username = "carol";
+  carol.email = "carol@x.com";
+  ASSERT_TRUE(d->insert_user(carol).is_ok());
+  auto snapshot = d->open_snapshot();
+  ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().message();
+  ASSERT_NE(*snapshot, nullptr);
+  User seen;
+  auto found = (*snapshot)->find_user("BOB", seen);
+  ASSERT_TRUE(found.is_ok() && *found);
+  EXPECT_EQ(seen.timezone, "UTC");  // not the transaction's change
+  EXPECT_EQ(seen.id, bob.id);
+  found = (*snapshot)->find_user("carol", seen);
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_FALSE(*found);  // nor its new user
+  found = d->find_user("bob", seen);
+  ASSERT_TRUE(found.is_ok() && *found);
+  EXPECT_EQ(seen.timezone, "Europe/Paris");  // which the transaction itself sees
+  snapshot->reset();
+  ASSERT_TRUE(d->commit().is_ok());
+  EXPECT_EQ(query(db_, "SELECT group_concat(username || ' ' || timezone, ', ') FROM users"),
+            "bob Europe/Paris, carol UTC");
+}
+
 }  // namespace
 }  // namespace roster
