@@ -34,9 +34,11 @@ class BatchRing {
   }
 
   // Producer: waits for a free batch and returns it emptied, or null once the
-  // consumer has stopped the ring.
-  Batch* acquire() {
+  // consumer has stopped the ring. `waited` tells whether every batch was
+  // still full on the way in: the producer is ahead of the consumer.
+  Batch* acquire(bool* waited = nullptr) {
     std::unique_lock<std::mutex> lock(mutex_);
+    if (waited != nullptr) *waited = !stopped_ && ready_ == batches_.size();
     changed_.wait(lock, [&] { return stopped_ || ready_ < batches_.size(); });
     if (stopped_) return nullptr;
     Batch& b = batches_[fill_];
@@ -45,14 +47,18 @@ class BatchRing {
     return &b;
   }
   // Producer: hands the acquired batch to the consumer. A batch marked last
-  // ends the stream; nothing is acquired after it.
-  void publish() {
+  // ends the stream; nothing is acquired after it. Returns whether the
+  // consumer had nothing left before it: the producer is behind.
+  bool publish() {
+    bool drained;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      drained = ready_ == 0;
       ++ready_;
     }
     fill_ = (fill_ + 1) % batches_.size();
     changed_.notify_all();
+    return drained;
   }
   // Producer: ends the stream with an exception, which next() rethrows.
   void fail(std::exception_ptr error) {

@@ -277,8 +277,16 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
   ProgressLine progress(options_.progress, input);
   {
     // Reading and the checks that need no directory run on the reader's
-    // thread; this one validates against the directory and applies.
-    RowReader reader(input, handler);
+    // thread; this one validates against the directory and applies. Where the
+    // store offers a snapshot of the directory before the run, the reader also
+    // looks rows up ahead in it. Both are gone before the transaction ends.
+    std::unique_ptr<UserSnapshot> snapshot;
+    if (handler.prefetches()) {
+      auto opened = dir_.open_snapshot();
+      if (!opened.is_ok()) return fail(opened.status());
+      snapshot = std::move(*opened);
+    }
+    RowReader reader(input, handler, snapshot.get());
     std::vector<const ParsedRow*> ahead;
     while (RowReader::Row* row = reader.next()) {
       if (std::span<const RowReader::Row> batch = reader.batch_ahead(); !batch.empty()) {
@@ -303,6 +311,10 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
         stopped_early_ = true;
         break;
       }
+    }
+    if (snapshot) {
+      spdlog::debug("{} of {} rows were looked up ahead on the reading thread",
+                    reader.rows_prefetched(), s_.rows_read);
     }
   }
   // A run stopped early never looks at what the reader found past its stop.

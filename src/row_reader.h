@@ -28,11 +28,15 @@ class RowReader {
     bool well_formed = false;           // false: raw.malformed, nothing else checked
     std::unique_ptr<ParsedRow> parsed;  // what handler.parse() made of it, or null
     uint64_t consumed = 0;              // the input's bytes_consumed() after it
+    bool prefetched = false;            // prefetch() found something for it
   };
 
   // Starts reading at once. `input` (its header read) and `handler` must
   // outlive the reader; neither may be used by anyone else until it is gone.
-  RowReader(CsvInput& input, const RowHandler& handler);
+  // With a `snapshot` (which must outlive the reader too), the reading thread
+  // also looks rows up ahead in it (RowHandler::prefetch), as many of each
+  // batch as keeps the two threads equally busy.
+  RowReader(CsvInput& input, const RowHandler& handler, UserSnapshot* snapshot = nullptr);
   ~RowReader();
   RowReader(const RowReader&) = delete;
   RowReader& operator=(const RowReader&) = delete;
@@ -48,15 +52,19 @@ class RowReader {
   std::span<const Row> batch_ahead() const;
   // Bytes of the lines handed out so far, for progress.
   uint64_t bytes_consumed() const { return consumed_; }
+  // Rows handed out so far that prefetch() found something for.
+  uint64_t rows_prefetched() const { return prefetched_; }
 
  private:
   void read_rows();
 
   CsvInput& input_;
   const RowHandler& handler_;
+  UserSnapshot* snapshot_;
   BatchRing<Row> ring_;
-  uint64_t consumed_ = 0;  // the consuming thread's
-  std::thread thread_;     // last: starts once everything above is built
+  uint64_t prefetched_ = 0;  // the consuming thread's
+  uint64_t consumed_ = 0;    // the consuming thread's
+  std::thread thread_;       // last: starts once everything above is built
 };
 
 }  // namespace roster

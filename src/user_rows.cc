@@ -16,6 +16,10 @@ std::string flag(bool v) { return v ? "1" : "0"; }
 // The pure checks of a users row, made on the reading thread.
 struct ParsedUser : ParsedRow {
   UserRow row;
+  // The user the row names, as stored before the run, when the reading thread
+  // looked it up ahead (prefetch) and found it.
+  bool prefetched = false;
+  User stored;
 };
 
 class UserHandler : public RowHandler {
@@ -27,7 +31,17 @@ class UserHandler : public RowHandler {
   std::string identity_column() const override { return std::string(col::kUsername); }
   std::unique_ptr<ParsedRow> make_parsed() const override { return std::make_unique<ParsedUser>(); }
   void parse(const RowView& row, ParsedRow& out, RowIssues& issues) const override {
-    parse_user_row(row, context_.validate, static_cast<ParsedUser&>(out).row, issues);
+    auto& parsed = static_cast<ParsedUser&>(out);
+    parsed.prefetched = false;  // the slot's previous row may have had one
+    parse_user_row(row, context_.validate, parsed.row, issues);
+  }
+  bool prefetches() const override { return true; }
+  bool prefetch(UserSnapshot& snapshot, ParsedRow& out) const override {
+    auto& parsed = static_cast<ParsedUser&>(out);
+    if (!is_valid_username(parsed.row.username)) return false;
+    auto found = snapshot.find_user(parsed.row.username, parsed.stored);
+    parsed.prefetched = found.is_ok() && *found;
+    return parsed.prefetched;
   }
   Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                 RowOutcome& outcome) override;
@@ -44,10 +58,10 @@ class UserHandler : public RowHandler {
   }
 
  private:
-  Status check_and_apply(const RowView& row, const UserRow& in, RowIssues& issues,
-                         RowOutcome& outcome);
-  Status find_target(const RowView& row, const UserRow& in, const User*& existing,
-                     RowIssues& issues);
+  Status check_and_apply(const RowView& row, const UserRow& in, const User* prefetched,
+                         RowIssues& issues, RowOutcome& outcome);
+  Status find_target(const RowView& row, const UserRow& in, const User* prefetched,
+                     const User*& existing, RowIssues& issues);
   static bool is_duplicate(const RowIssues& issues);
   Status check_email(const RowView& row, const User* existing, const User& after,
                      RowIssues& issues);
@@ -85,7 +99,8 @@ class UserHandler : public RowHandler {
 Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                            RowOutcome& outcome) {
   unstored_name_.clear();
-  Status st = check_and_apply(row, static_cast<const ParsedUser&>(*parsed).row, issues, outcome);
+  const auto& in = static_cast<const ParsedUser&>(*parsed);
+  Status st = check_and_apply(row, in.row, in.prefetched ? &in.stored : nullptr, issues, outcome);
   // A later row with this username is a duplicate even though nothing was
   // created (see Directory::reset_seen).
   if (st.is_ok() && !unstored_name_.empty() && outcome.kind != RowOutcome::Kind::kCreated) {
@@ -94,15 +109,15 @@ Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssue
   return st;
 }
 
-Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, RowIssues& issues,
-                                    RowOutcome& outcome) {
+Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const User* prefetched,
+                                    RowIssues& issues, RowOutcome& outcome) {
   outcome.identity = std::string(row.at(col::kUsername));
   for (const RowError& e : issues.errors) {
     // Cells that are not text at all are not looked up any further.
     if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
   }
   const User* existing = nullptr;
-  Status st = find_target(row, in, existing, issues);
+  Status st = find_target(row, in, prefetched, existing, issues);
   if (!st.is_ok() || is_duplicate(issues)) return st;
   if (existing) outcome.identity = existing->username;
 
@@ -139,12 +154,23 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, RowIs
 
 // The user the row names, if it exists, with the duplicate-in-file and the
 // Create/Update (or --upsert) rules.
-Status UserHandler::find_target(const RowView& row, const UserRow& in, const User*& existing,
-                                RowIssues& issues) {
+//
+// `prefetched` is the stored user as it was before the run, when the reading
+// thread found it. Only a row naming that same user can have changed it since,
+// and such a row makes this one a duplicate (its id is marked seen), which is
+// all this row then uses of it; so it stands for a lookup. A user not found
+// before the run may have been created by an earlier row: that is looked up.
+Status UserHandler::find_target(const RowView& row, const UserRow& in, const User* prefetched,
+                                const User*& existing, RowIssues& issues) {
   if (!is_valid_username(in.username)) return Status::ok();  // already reported
-  auto lookup = dir_.find_user(in.username, stored_);
-  if (!lookup.is_ok()) return lookup.status();
-  bool found = *lookup;
+  bool found = prefetched != nullptr;
+  if (found) {
+    stored_ = *prefetched;
+  } else {
+    auto lookup = dir_.find_user(in.username, stored_);
+    if (!lookup.is_ok()) return lookup.status();
+    found = *lookup;
+  }
   bool duplicate = false;
   if (found) {
     duplicate = dir_.user_seen_before(stored_);

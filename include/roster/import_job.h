@@ -65,6 +65,14 @@ class RowHandler {
   // may fetch in one go what those rows will look up. What handle() then sees
   // must be exactly what it would have seen without the hint.
   virtual Status look_ahead(const std::vector<const ParsedRow*>& /*rows*/) { return Status::ok(); }
+  // Whether prefetch() does anything: only then does the run open a snapshot.
+  virtual bool prefetches() const { return false; }
+  // On the reading thread, for some of the rows that parse() made: looks up in
+  // `snapshot` (the directory before the run) what handle() will read for the
+  // row, into `out`. True when it found something that handle() may use; false
+  // when not, or on an error (handle() then looks up for itself). What handle()
+  // then does must be exactly what it would have done without it.
+  virtual bool prefetch(UserSnapshot& /*snapshot*/, ParsedRow& /*out*/) const { return false; }
   // Validates `row` against the directory as already changed by the earlier rows
   // and, when it is valid, applies it and writes its audit entries. `parsed` is
   // what parse() made of the row (null when make_parsed() gives none); `issues`

@@ -196,6 +196,57 @@ TEST_F(RunSafetyTest, EveryRowSeesWhatTheEarlierRowsDidWithinAndAcrossBatches) {
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username IN ('x2', 'x4', 'x5')"), "0");
 }
 
+// The reading thread looks many rows' users up ahead in a snapshot of the
+// directory before the run. A row must still see the user as the earlier rows
+// left it, and never the user of another row that used the same slot before.
+TEST_F(RunSafetyTest, UsersLookedUpAheadActAsLookupsOnTheRunsThread) {
+  write_file(tmp_ / "pre.csv", viewers("pre", 3000));
+  ASSERT_EQ(roster({"import", "pre.csv", "--as", "alice"}).exit_code, 0);
+  // Existing and new users alternate over several batches: every third
+  // existing one moves to Tokyo, the rest are unchanged.
+  const char* zones[] = {"UTC", "Europe/Paris", "America/Chicago", "Asia/Tokyo"};
+  std::string file = kUsersHeader;
+  for (int i = 0; i < 3000; ++i) {
+    std::string pre = "pre." + std::to_string(i), fresh = "new." + std::to_string(i);
+    file += pre + "," + pre + "@load.example,1,1,1," + (i % 3 == 0 ? "Asia/Tokyo" : zones[i % 4]) +
+            ",Viewer,,Update\n";
+    file += fresh + "," + fresh + "@load.example,1,1,1,UTC,Viewer,,Create\n";
+  }
+  file +=
+      "PRE.3,pre.3@load.example,1,1,1,Europe/Paris,Viewer,,Update\n"  // 6002 duplicate
+      "new.7,other@load.example,1,1,1,UTC,Viewer,,Create\n"           // 6003 duplicate
+      "hq.it,hq.it@northwind-retail.com,1,1,1,UTC,Viewer,,Create\n"   // 6004 exists
+      "nobody,nobody@load.example,1,1,1,UTC,Viewer,,Update\n";        // 6005 not found
+  write_file(tmp_ / "mixed.csv", file);
+  auto r = roster(
+      {"--log-file", "run.log", "--log-level", "debug", "import", "mixed.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto s = summary("mixed");
+  EXPECT_EQ(s["rows"]["created"], 3000);
+  EXPECT_EQ(s["rows"]["updated"], 750);  // i % 3 == 0 and not already in Tokyo (i % 4 != 3)
+  EXPECT_EQ(s["rows"]["unchanged"], 2250);
+  EXPECT_EQ(s["errors_by_code"]["USERNAME_DUPLICATE_IN_FILE"], 2);
+  EXPECT_EQ(s["errors_by_code"]["USER_EXISTS"], 1);
+  EXPECT_EQ(s["errors_by_code"]["USER_NOT_FOUND"], 1);
+  std::string rejected = read_file(tmp_ / "mixed.rejected.csv");
+  for (auto [line, code] : {std::pair{6002, "USERNAME_DUPLICATE_IN_FILE"},
+                            {6003, "USERNAME_DUPLICATE_IN_FILE"},
+                            {6004, "USER_EXISTS"},
+                            {6005, "USER_NOT_FOUND"}}) {
+    EXPECT_EQ(testing::rejected_errors(rejected, line).rfind(code, 0), 0u) << line << rejected;
+  }
+  EXPECT_EQ(q("SELECT timezone FROM users WHERE username = 'pre.3'"), "Asia/Tokyo");
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'new.%'"), "3000");
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'pre.%' AND timezone = 'Asia/Tokyo'"),
+            "1500");
+  // And the lookups ahead did happen.
+  std::string log = read_file(tmp_ / "run.log");
+  size_t at = log.find(" rows were looked up ahead");
+  ASSERT_NE(at, std::string::npos) << log;
+  size_t start = log.rfind("debug: ", at) + 7;
+  EXPECT_GT(std::stol(log.substr(start, at - start)), 0) << log.substr(start, at - start);
+}
+
 using LockHolder = testing::WriteLockHolder;
 
 TEST_F(RunSafetyTest, ASecondImportGivesUpAfterTheLockTimeoutNamingTheRunningJob) {

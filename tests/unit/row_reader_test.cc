@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "commands.h"
+#include "roster/directory.h"
 #include "test_util.h"
 
 namespace roster {
@@ -134,6 +136,83 @@ TEST_F(RowReaderTest, CanBeDroppedAnywhere) {
   ASSERT_NE(row, nullptr);
   EXPECT_EQ(row->parsed, nullptr);
   EXPECT_TRUE(row->well_formed);
+}
+
+// Looks each row's username up ahead in the snapshot, keeping what it found.
+struct PrefetchedName : ParsedName {
+  bool found = false;
+  User user;
+};
+class PrefetchingHandler : public NameHandler {
+ public:
+  std::unique_ptr<ParsedRow> make_parsed() const override {
+    return std::make_unique<PrefetchedName>();
+  }
+  void parse(const RowView& row, ParsedRow& out, RowIssues& issues) const override {
+    static_cast<PrefetchedName&>(out).found = false;
+    NameHandler::parse(row, out, issues);
+  }
+  bool prefetches() const override { return true; }
+  bool prefetch(UserSnapshot& snapshot, ParsedRow& out) const override {
+    auto& p = static_cast<PrefetchedName&>(out);
+    auto found = snapshot.find_user(p.name, p.user);
+    p.found = found.is_ok() && *found;
+    return p.found;
+  }
+};
+
+TEST_F(RowReaderTest, LooksRowsUpAheadInASnapshotEachIntoItsOwnRow) {
+  // A directory holding u0 .. u999; a file naming u0 .. u4999, so that row slots
+  // are reused across batches and most rows of the later ones name nobody.
+  Directory::Options o;
+  o.create = true;
+  std::vector<Permission> catalog = permission_catalog();
+  o.catalog = &catalog;
+  auto dir = Directory::open(dir_ / "roster.db", o);
+  ASSERT_TRUE(dir.is_ok()) << dir.status().message();
+  Directory& d = **dir;
+  ASSERT_TRUE(d.begin().is_ok());
+  for (int i = 0; i < 1000; ++i) {
+    User u;
+    u.username = "u" + std::to_string(i);
+    u.email = u.username + "@x.com";
+    u.timezone = "UTC";
+    ASSERT_TRUE(d.insert_user(u).is_ok());
+  }
+  ASSERT_TRUE(d.commit().is_ok());
+  ASSERT_TRUE(d.begin().is_ok());
+  auto snapshot = d.open_snapshot();
+  ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().message();
+  ASSERT_NE(*snapshot, nullptr);
+
+  const int n = 5000;
+  auto input = open(rows_file(n));
+  ASSERT_TRUE(input);
+  PrefetchingHandler handler;
+  uint64_t found = 0, found_late = 0;
+  {
+    RowReader reader(*input, handler, snapshot->get());
+    int i = 0;
+    while (RowReader::Row* row = reader.next()) {
+      const auto& p = static_cast<const PrefetchedName&>(*row->parsed);
+      ASSERT_EQ(p.name, "u" + std::to_string(i));
+      ASSERT_EQ(row->prefetched, p.found) << p.name;
+      if (p.found) {
+        ASSERT_EQ(p.user.username, p.name);  // never another row's user
+        ASSERT_LT(i, 1000);
+        ++found;
+        if (i >= 512) ++found_late;
+      }
+      ++i;
+    }
+    EXPECT_EQ(i, n);
+    EXPECT_EQ(reader.rows_prefetched(), found);
+  }
+  // About half of the first batch, and some rows after it.
+  EXPECT_GE(found, 128u);
+  EXPECT_GT(found_late, 0u);
+  snapshot->reset();
+  d.rollback();
 }
 
 }  // namespace
