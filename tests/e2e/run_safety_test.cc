@@ -239,9 +239,14 @@ TEST_F(RunSafetyTest, UsersLookedUpAheadActAsLookupsOnTheRunsThread) {
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'new.%'"), "3000");
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'pre.%' AND timezone = 'Asia/Tokyo'"),
             "1500");
-  // And the lookups ahead did happen.
+  // And the lookups ahead did happen (on SQLite: PostgreSQL offers no
+  // snapshot yet, so there every lookup stays on the run's thread).
   std::string log = read_file(tmp_ / "run.log");
   size_t at = log.find(" rows were looked up ahead");
+  if (testing::on_postgres()) {
+    EXPECT_EQ(at, std::string::npos) << log;
+    return;
+  }
   ASSERT_NE(at, std::string::npos) << log;
   size_t start = log.rfind("debug: ", at) + 7;
   EXPECT_GT(std::stol(log.substr(start, at - start)), 0) << log.substr(start, at - start);
