@@ -280,11 +280,16 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
     // thread; this one validates against the directory and applies. Where the
     // store offers a snapshot of the directory before the run, the reader also
     // looks rows up ahead in it. Both are gone before the transaction ends.
+    // The look-ahead only saves time: a snapshot that cannot be opened (a
+    // descriptor limit, say) leaves every lookup to this thread.
     std::unique_ptr<UserSnapshot> snapshot;
     if (handler.prefetches()) {
       auto opened = dir_.open_snapshot();
-      if (!opened.is_ok()) return fail(opened.status());
-      snapshot = std::move(*opened);
+      if (opened.is_ok()) {
+        snapshot = std::move(*opened);
+      } else {
+        spdlog::debug("no look-ahead: {}", opened.status().message());
+      }
     }
     RowReader reader(input, handler, snapshot.get());
     std::vector<const ParsedRow*> ahead;
