@@ -52,32 +52,40 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::write(std::string_view data) {
-  if (failed_ || data.empty()) return;
+  if (error_ != 0 || data.empty()) return;
   if (stream_ != nullptr) {
     stream_->write(data.data(), static_cast<std::streamsize>(data.size()));
-    failed_ = !*stream_;
+    if (!*stream_) error_ = EIO;
     return;
   }
-  if (std::fwrite(data.data(), 1, data.size(), file_) != data.size()) failed_ = true;
+  if (std::fwrite(data.data(), 1, data.size(), file_) != data.size()) {
+    error_ = errno != 0 ? errno : EIO;
+  }
+}
+
+Status AtomicFile::sync() {
+  if (stream_ != nullptr) {
+    stream_->flush();
+    if (error_ == 0 && !*stream_) error_ = EIO;
+    if (error_ != 0) return io_error("write", "standard output", error_);
+    return Status::ok();
+  }
+  if (error_ == 0 && (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0)) {
+    error_ = errno != 0 ? errno : EIO;
+  }
+  if (error_ != 0) return io_error("write", path_, error_);
+  return Status::ok();
 }
 
 Status AtomicFile::commit() {
-  if (stream_ != nullptr) {
-    stream_->flush();
-    committed_ = true;
-    if (failed_ || !*stream_) return io_error("write", "standard output", EIO);
-    return Status::ok();
-  }
-  bool ok = !failed_ && std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  int err = errno;
-  ok = (std::fclose(file_) == 0) && ok;
-  committed_ = true;  // the FILE is closed either way
-  if (!ok || ::rename(temp_.c_str(), path_.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(temp_.c_str());
-    return io_error("write", path_, err == 0 ? EIO : err);
-  }
-  return Status::ok();
+  Status st = sync();
+  committed_ = true;
+  if (stream_ != nullptr) return st;
+  int err = std::fclose(file_) == 0 ? 0 : errno;  // the FILE is closed either way
+  if (st.is_ok() && err == 0 && ::rename(temp_.c_str(), path_.c_str()) == 0) return st;
+  if (st.is_ok() && err == 0) err = errno;
+  ::unlink(temp_.c_str());
+  return st.is_ok() ? io_error("write", path_, err == 0 ? EIO : err) : st;
 }
 
 Status write_file_atomically(const std::string& path, std::string_view data,

@@ -23,8 +23,12 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
-  // Buffered; errors surface in commit().
+  // Buffered; errors surface in sync() or commit().
   void write(std::string_view data);
+  // Writes out what is buffered and fsyncs it: after it succeeds, commit() has
+  // only the rename left to fail. For work that must not go ahead unless the
+  // file will appear (an import commits only once its reports are on disk).
+  Status sync();
   Status commit();
   const std::string& path() const { return path_; }
 
@@ -35,7 +39,7 @@ class AtomicFile {
   std::string temp_;  // empty for standard output
   std::FILE* file_;
   std::ostream* stream_;  // standard output, when path is "-"
-  bool failed_ = false;
+  int error_ = 0;         // the errno of the first write that failed
   bool committed_ = false;
 };
 

@@ -154,7 +154,7 @@ class ImportRun {
 
  private:
   ExitCode stream_rows(RowHandler& handler, CsvInput& input);
-  void record_row(const RawRow& raw, const RowIssues& issues, const RowOutcome& outcome);
+  Status record_row(const RawRow& raw, const RowIssues& issues, const RowOutcome& outcome);
   ExitCode decide(CsvInput& input);
   ExitCode finish(ExitCode code, const std::string& outcome, std::string message);
   ExitCode fail(const Status& status);
@@ -311,7 +311,8 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
         if (!st.is_ok()) return fail(st);
       }
       if (!row->issues.ok()) outcome.kind = RowOutcome::Kind::kRejected;
-      record_row(row->raw, row->issues, outcome);
+      // A rejected row that its report cannot keep would be lost: stop.
+      if (Status st = record_row(row->raw, row->issues, outcome); !st.is_ok()) return fail(st);
       if (options_.max_errors && s_.rejected > *options_.max_errors) {
         stopped_early_ = true;
         break;
@@ -327,7 +328,8 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
   return ExitCode::kOk;
 }
 
-void ImportRun::record_row(const RawRow& raw, const RowIssues& issues, const RowOutcome& outcome) {
+Status ImportRun::record_row(const RawRow& raw, const RowIssues& issues,
+                             const RowOutcome& outcome) {
   for (const RowError& w : issues.warnings) {
     ++s_.warnings;
     ++s_.warnings_by_code[std::string(code_name(w.code))];
@@ -349,15 +351,14 @@ void ImportRun::record_row(const RawRow& raw, const RowIssues& issues, const Row
   if (outcome.disabled_user) ++s_.disabled;
   changes_->add(raw.line, outcome.identity, std::string(outcome_word(outcome.kind)),
                 outcome.changes);
-  if (outcome.kind != RowOutcome::Kind::kRejected) return;
+  if (outcome.kind != RowOutcome::Kind::kRejected) return Status::ok();
   for (const RowError& e : issues.errors) ++s_.errors_by_code[std::string(code_name(e.code))];
-  Status st = rejected_->add(raw, issues.errors);
-  if (!st.is_ok()) spdlog::error("{}", st.message());
   if (static_cast<size_t>(s_.rejected) <= options_.terminal_limit) {
     for (const RowError& e : issues.errors) {
       say(fmt::format("line {}: {}", raw.line, format_issue(e)));
     }
   }
+  return rejected_->add(raw, issues.errors);
 }
 
 // After the last row: decides whether the transaction commits.
@@ -407,10 +408,15 @@ ExitCode ImportRun::decide(CsvInput& input) {
                   "--on-error abort: a row was rejected, so nothing "
                   "was applied");
   }
+  // The reports go to disk first: a directory changed by a file whose
+  // rejected rows or plan could not be kept would lose them.
+  Status st = rejected_->sync();
+  if (st.is_ok()) st = changes_->sync();
+  if (!st.is_ok()) return fail(st);
   // The job's outcome is written inside the transaction, so that it commits
   // with the rows: a run killed right after COMMIT still shows as committed.
   s_.committed = true;
-  Status st = dir_.finish_job(job_record(code, "committed"));
+  st = dir_.finish_job(job_record(code, "committed"));
   if (st.is_ok()) st = dir_.commit();
   if (!st.is_ok()) {
     s_.committed = false;
@@ -438,14 +444,21 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   s_.finished_at = now_utc_iso8601();
   s_.outcome = outcome;
   s_.message = std::move(message);
-  s_.exit_code = static_cast<int>(code);
 
   std::vector<std::string> report_errors;
   auto keep = [&](const Status& st) {
     if (!st.is_ok()) report_errors.push_back(st.message());
   };
   if (rejected_) keep(rejected_->finish());
+  bool rejected_published = rejected_ && report_errors.empty();
   if (changes_) keep(changes_->finish());
+  // A row report that did not appear makes the run fail, even a dry run's or
+  // one committed just before (its reports were already synced, so only the
+  // rename can have failed): cron must not read success.
+  if (!report_errors.empty() && (code == ExitCode::kOk || code == ExitCode::kRowsRejected)) {
+    code = ExitCode::kDatabase;
+  }
+  s_.exit_code = static_cast<int>(code);
 
   if (s_.job_id != 0) keep(dir_.finish_job(job_record(code, outcome)));
   keep(write_file_atomically(paths_.summary, summary_json(s_)));
@@ -466,7 +479,9 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   if (!s_.message.empty() && code != ExitCode::kFileRefused && code != ExitCode::kDatabase) {
     say(s_.message);
   }
-  if (rejected_ && s_.rejected > 0) say(fmt::format("rejected rows: {}", paths_.rejected));
+  if (rejected_published && s_.rejected > 0) {
+    say(fmt::format("rejected rows: {}", paths_.rejected));
+  }
   say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
                : fmt::format("summary: {}", paths_.summary));
   for (const std::string& e : report_errors) {

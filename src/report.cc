@@ -66,6 +66,8 @@ Status RejectedReport::add(const RawRow& row, const std::vector<RowError>& error
   return Status::ok();
 }
 
+Status RejectedReport::sync() { return file_ ? file_->sync() : Status::ok(); }
+
 Status RejectedReport::finish() {
   if (file_) return file_->commit();
   std::error_code ec;
@@ -113,11 +115,17 @@ void ChangesReport::add(uint64_t line, const std::string& identity, const std::s
   }
 }
 
-Status ChangesReport::finish() {
+Status ChangesReport::sync() {
   if (!file_) return Status::ok();
   file_->write(buffer_);
   buffer_.clear();
-  return file_->commit();
+  return file_->sync();
+}
+
+Status ChangesReport::finish() {
+  Status st = sync();
+  if (!file_) return st;
+  return st.is_ok() ? file_->commit() : st;
 }
 
 std::string summary_json(const Summary& s) {

@@ -36,6 +36,8 @@ class RejectedReport {
   RejectedReport(std::string path, std::vector<std::string> input_header);
   ~RejectedReport();
   Status add(const RawRow& row, const std::vector<RowError>& errors);
+  // Puts what was added on disk (AtomicFile::sync), unpublished.
+  Status sync();
   Status finish();
   uint64_t count() const { return count_; }
 
@@ -58,6 +60,8 @@ class ChangesReport {
   Status open();
   void add(uint64_t line, const std::string& identity, const std::string& outcome,
            const std::vector<FieldChange>& changes);
+  // Puts what was added on disk (AtomicFile::sync), unpublished.
+  Status sync();
   Status finish();
 
  private:

@@ -166,33 +166,79 @@ TEST_F(HardeningTest, ReadOnlyDatabaseOrFolderExit5NamingTheFile) {
   EXPECT_EQ(snapshot(), before);
 }
 
-TEST_F(HardeningTest, ADiskThatFillsUpLeavesTheDirectoryAsItWas) {
-  if (testing::on_postgres()) GTEST_SKIP() << "a file-size limit on roster's own writes";
-  std::string before = snapshot();
-  write_file(tmp_ / "big.csv", viewers("big", 20000));
-  // A file-size limit makes every write past it fail with EFBIG, as a full disk would.
+// Runs roster with `args` in `cwd` under a file-size limit of `limit` bytes,
+// which makes every write past it fail with EFBIG as a full disk would.
+// Standard output and error go to `output`.
+int run_with_file_limit(rlim_t limit, const std::vector<std::string>& args, const std::string& cwd,
+                        const std::string& output) {
   pid_t pid = ::fork();
   if (pid == 0) {
     ::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit limit {
-      static_cast<rlim_t>(fs::file_size(db_) + 64 * 1024),
-          static_cast<rlim_t>(fs::file_size(db_) + 64 * 1024)
+    struct rlimit rl {
+      limit, limit
     };
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-    ::chdir(tmp_.path().c_str());
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    ::execl(kRoster.c_str(), kRoster.c_str(), "--db", db_.c_str(), "import", "big.csv", "--as",
-            "alice", static_cast<char*>(nullptr));
+    ::setrlimit(RLIMIT_FSIZE, &rl);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
+    int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    std::vector<char*> argv{const_cast<char*>(kRoster.c_str())};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
     ::_exit(127);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 5);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(HardeningTest, ADiskThatFillsUpLeavesTheDirectoryAsItWas) {
+  if (testing::on_postgres()) GTEST_SKIP() << "a file-size limit on roster's own writes";
+  std::string before = snapshot();
+  write_file(tmp_ / "big.csv", viewers("big", 20000));
+  int code = run_with_file_limit(fs::file_size(db_) + 64 * 1024,
+                                 {"--db", db_, "import", "big.csv", "--as", "alice"}, tmp_.path(),
+                                 tmp_ / "output.txt");
+  EXPECT_EQ(code, 5) << read_file(tmp_ / "output.txt");
   EXPECT_EQ(testing::integrity(db_), "ok");
   EXPECT_EQ(snapshot(), before);
+}
+
+// The rejected rows' report is how an operator gets them back: a run whose
+// report cannot be written applies none of the file, not its good rows either.
+TEST_F(HardeningTest, ARejectedReportThatCannotBeWrittenAppliesNothing) {
+  std::string before = snapshot();
+  std::string file = viewers("kept", 3);
+  const std::string long_role(300, 'r');  // each rejected row then takes ~700 bytes of report
+  for (int i = 0; i < 3000; ++i) {
+    std::string u = "lost." + std::to_string(i);
+    file += u + "," + u + "@load.example,1,1,1,UTC," + long_role + ",,Create\n";
+  }
+  write_file(tmp_ / "mixed.csv", file);
+  // Room for the directory's own files (on SQLite) and the plan, not for the
+  // 2 MB rejected report.
+  rlim_t limit = 1 << 20;
+  if (!testing::on_postgres()) limit += fs::file_size(db_);
+  int code = run_with_file_limit(limit, {"--db", db_, "import", "mixed.csv", "--as", "alice"},
+                                 tmp_.path(), tmp_ / "output.txt");
+  std::string output = read_file(tmp_ / "output.txt");
+  EXPECT_EQ(code, 5) << output;
+  EXPECT_NE(output.find("mixed.rejected.csv"), std::string::npos) << output;
+  EXPECT_NE(output.find("nothing committed"), std::string::npos) << output;
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'kept.%'"), "0");
+  EXPECT_TRUE(snapshot() == before) << "the directory changed";
+  EXPECT_FALSE(fs::exists(tmp_ / "mixed.rejected.csv"));
+  EXPECT_FALSE(fs::exists(tmp_ / "mixed.changes.csv"));
+  auto summary = nlohmann::json::parse(read_file(tmp_ / "mixed.summary.json"));
+  EXPECT_EQ(summary["outcome"], "failed");
+  EXPECT_EQ(summary["exit_code"], 5);
+
+  // Without the limit the same file applies its good rows and reports the rest.
+  auto r = roster({"import", "mixed.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'kept.%'"), "3");
+  EXPECT_TRUE(fs::exists(tmp_ / "mixed.rejected.csv"));
 }
 
 TEST_F(HardeningTest, ConcurrentImportsEitherApplyWholeOrTimeOutApplyingNothing) {

@@ -1,6 +1,8 @@
 #include "atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -50,6 +52,32 @@ TEST(AtomicFile, AMissingFolderIsAClearError) {
   Status st = write_file_atomically(dir / "no/such/folder/x.csv", "x");
   ASSERT_FALSE(st.is_ok());
   EXPECT_NE(st.message().find("no/such/folder"), std::string::npos);
+}
+
+TEST(AtomicFile, AWriteThatFailsSurfacesInSyncAndNothingAppears) {
+  TempDir dir;
+  std::string path = dir / "report.csv";
+  auto f = AtomicFile::create(path);
+  ASSERT_TRUE(f.is_ok());
+  // A file-size limit makes the writes past 4 KiB fail with EFBIG, as a full
+  // disk would; restored before any assertion.
+  struct rlimit saved {};
+  ::getrlimit(RLIMIT_FSIZE, &saved);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = saved;
+  small.rlim_cur = 4096;
+  ::setrlimit(RLIMIT_FSIZE, &small);
+  (*f)->write(std::string(64 * 1024, 'x'));
+  Status synced = (*f)->sync();
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  ::signal(SIGXFSZ, old_handler);
+
+  ASSERT_FALSE(synced.is_ok());
+  EXPECT_NE(synced.message().find(path), std::string::npos) << synced.message();
+  EXPECT_NE(synced.message().find("too large"), std::string::npos) << synced.message();
+  EXPECT_FALSE((*f)->commit().is_ok());
+  EXPECT_FALSE(testing::file_exists(path));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));  // no temporary left either
 }
 
 }  // namespace
