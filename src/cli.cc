@@ -299,6 +299,28 @@ int usage_error(std::ostream& err, const std::string& message, const std::string
   return static_cast<int>(ExitCode::kUsage);
 }
 
+// A command that is not in the table. When it is the first word of some that
+// are ("roster invitations"), lists them: with --help as help, otherwise as
+// the usage error.
+int group_usage(const std::vector<CommandSpec>& table, const std::string& command,
+                const std::vector<std::string>& rest, bool help, std::ostream& out,
+                std::ostream& err) {
+  std::string commands;
+  for (const CommandSpec& c : table) {
+    if (c.name.rfind(command + " ", 0) == 0) commands += "\n  " + c.synopsis;
+  }
+  if (commands.empty()) return usage_error(err, "unknown command '" + command + "'", "");
+  bool unknown_word = !rest.empty() && rest.front().rfind('-', 0) != 0;
+  if (help && !unknown_word) {
+    out << "usage:" << commands << "\n\n'roster " << command
+        << " COMMAND --help' shows its options and an example.\n";
+    return 0;
+  }
+  std::string what = unknown_word ? "unknown command '" + command + " " + rest.front() + "'"
+                                  : "'" + command + "' needs a command after it";
+  return usage_error(err, what + "; one of:" + commands, "");
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -337,7 +359,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     for (const CommandSpec& c : table) {
       if (c.name == command) spec = &c;
     }
-    if (spec == nullptr) return usage_error(err, "unknown command '" + command + "'", "");
+    if (spec == nullptr) return group_usage(table, command, rest, vm.count("help") > 0, out, err);
 
     po::options_description own(spec->name + " options");
     po::positional_options_description own_pos;

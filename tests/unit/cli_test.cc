@@ -26,6 +26,23 @@ TEST(Cli, UsageErrorsExit2) {
   EXPECT_EQ(cli({"template", "customers"}).exit_code, 2);
 }
 
+TEST(Cli, AGroupsFirstWordAloneListsItsCommands) {
+  auto bare = cli({"invitations"});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_NE(bare.err.find("'invitations' needs a command after it"), std::string::npos) << bare.err;
+  EXPECT_NE(bare.err.find("roster invitations mark-sent --job ID | --file FILE"), std::string::npos)
+      << bare.err;
+  auto typo = cli({"sources", "exprot"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'sources exprot'"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("roster sources export [--out FILE]"), std::string::npos) << typo.err;
+  auto help = cli({"roles", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("roster roles import FILE --as ACTOR"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("roster sources"), std::string::npos) << help.out;  // only its group
+  EXPECT_EQ(cli({"frobnicate", "--help"}).exit_code, 2);
+}
+
 TEST(Cli, HelpAndVersion) {
   auto v = cli({"--version"});
   EXPECT_EQ(v.exit_code, 0);
