@@ -67,13 +67,10 @@ Status AtomicFile::sync() {
   if (stream_ != nullptr) {
     stream_->flush();
     if (error_ == 0 && !*stream_) error_ = EIO;
-    if (error_ != 0) return io_error("write", "standard output", error_);
-    return Status::ok();
-  }
-  if (error_ == 0 && (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0)) {
+  } else if (error_ == 0 && (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0)) {
     error_ = errno != 0 ? errno : EIO;
   }
-  if (error_ != 0) return io_error("write", path_, error_);
+  if (error_ != 0) return io_error("write", stream_ ? "standard output" : path_, error_);
   return Status::ok();
 }
 
@@ -81,11 +78,13 @@ Status AtomicFile::commit() {
   Status st = sync();
   committed_ = true;
   if (stream_ != nullptr) return st;
-  int err = std::fclose(file_) == 0 ? 0 : errno;  // the FILE is closed either way
-  if (st.is_ok() && err == 0 && ::rename(temp_.c_str(), path_.c_str()) == 0) return st;
-  if (st.is_ok() && err == 0) err = errno;
-  ::unlink(temp_.c_str());
-  return st.is_ok() ? io_error("write", path_, err == 0 ? EIO : err) : st;
+  // The FILE is closed either way; the temporary goes unless it was renamed.
+  if (std::fclose(file_) != 0 && st.is_ok()) st = io_error("write", path_, errno);
+  if (st.is_ok() && ::rename(temp_.c_str(), path_.c_str()) != 0) {
+    st = io_error("write", path_, errno);
+  }
+  if (!st.is_ok()) ::unlink(temp_.c_str());
+  return st;
 }
 
 Status write_file_atomically(const std::string& path, std::string_view data,

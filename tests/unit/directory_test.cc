@@ -318,15 +318,10 @@ TEST_F(DirectoryTest, FindsUsersWithTheirLinks) {
 TEST_F(DirectoryTest, ASnapshotReadsTheUsersAsCommittedBeforeTheTransaction) {
   auto d = open_new();
   ASSERT_TRUE(d->begin().is_ok());
-  Role r;
-  r.name = "Clerk";
-  r.hierarchy = 3;
-  ASSERT_TRUE(d->save_role(r).is_ok());
   User bob;
   bob.username = "bob";
   bob.email = "bob@x.com";
   bob.timezone = "UTC";
-  bob.role_id = r.id;
   ASSERT_TRUE(d->insert_user(bob).is_ok());
   ASSERT_TRUE(d->commit().is_ok());
   EXPECT_FALSE(d->open_snapshot().is_ok());  // only inside a write transaction
