@@ -463,7 +463,9 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   if (s_.job_id != 0) keep(dir_.finish_job(job_record(code, outcome)));
   keep(write_file_atomically(paths_.summary, summary_json(s_)));
 
-  if (code == ExitCode::kFileRefused || code == ExitCode::kDatabase) {
+  // (A run committed before its report failed has no message: the report's
+  // error follows below.)
+  if ((code == ExitCode::kFileRefused || code == ExitCode::kDatabase) && !s_.message.empty()) {
     say(fmt::format("roster: {}{}", s_.file_error ? *s_.file_error + ": " : "", s_.message));
   }
   if (static_cast<size_t>(s_.rejected) > options_.terminal_limit) {

@@ -234,6 +234,17 @@ TEST_F(HardeningTest, ARejectedReportThatCannotBeWrittenAppliesNothing) {
   EXPECT_EQ(summary["outcome"], "failed");
   EXPECT_EQ(summary["exit_code"], 5);
 
+  // A dry run applies nothing anyway, but must not exit as if its reports
+  // were there to read.
+  code = run_with_file_limit(limit, {"--db", db_, "validate", "mixed.csv", "--as", "alice"},
+                             tmp_.path(), tmp_ / "output.txt");
+  output = read_file(tmp_ / "output.txt");
+  EXPECT_EQ(code, 5) << output;
+  EXPECT_NE(output.find("mixed.rejected.csv"), std::string::npos) << output;
+  EXPECT_EQ(output.find("rejected rows:"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(tmp_ / "mixed.rejected.csv"));
+  EXPECT_EQ(nlohmann::json::parse(read_file(tmp_ / "mixed.summary.json"))["exit_code"], 5);
+
   // Without the limit the same file applies its good rows and reports the rest.
   auto r = roster({"import", "mixed.csv", "--as", "alice"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
