@@ -322,6 +322,7 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
       spdlog::debug("{} of {} rows were looked up ahead on the reading thread",
                     reader.rows_prefetched(), s_.rows_read);
     }
+    handler.log_stats();
   }
   // A run stopped early never looks at what the reader found past its stop.
   if (!stopped_early_ && !input.status().is_ok()) return fail(input.status());

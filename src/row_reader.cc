@@ -15,9 +15,9 @@ constexpr size_t kBatchRows = 512;
 // starts at half and moves by a step at each hand-over, toward the thread that
 // had to wait for the other: up when the reader found every batch still full,
 // down when the run's thread had nothing left. When more than three lookups
-// of a batch in four find nothing (new users, which the run's thread must look
-// up anyway, as an earlier row may have created them), only a few rows of the
-// next batch are tried, to notice when that changes.
+// of a batch in four spare the run's thread nothing (rows that update users
+// nobody has, say), only a few rows of the next batch are tried, to notice
+// when that changes.
 constexpr size_t kShareStep = kBatchRows / 16;
 constexpr size_t kProbeRows = kBatchRows / 32;
 

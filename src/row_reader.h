@@ -28,7 +28,7 @@ class RowReader {
     bool well_formed = false;           // false: raw.malformed, nothing else checked
     std::unique_ptr<ParsedRow> parsed;  // what handler.parse() made of it, or null
     uint64_t consumed = 0;              // the input's bytes_consumed() after it
-    bool prefetched = false;            // prefetch() found something for it
+    bool prefetched = false;            // prefetch() spared handle() work for it
   };
 
   // Starts reading at once. `input` (its header read) and `handler` must

@@ -59,6 +59,8 @@ class SqliteStmt {
     return ok();
   }
   bool ok() const { return rc_ == SQLITE_OK; }
+  // The (extended) result code of the last failure, else SQLITE_OK.
+  int rc() const { return rc_; }
 
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool flag(int col) const { return sqlite3_column_int64(stmt_, col) != 0; }
@@ -113,6 +115,7 @@ class SqliteStore : public Store {
   Result<bool> find_user(std::string_view username, User& user) override;
   Result<std::optional<std::string>> email_owner(std::string_view email) override;
   Status insert_user(User& user) override;
+  Result<bool> insert_user_if_free(User& user) override;
   Status update_user(const User& before, const User& after) override;
   Result<int64_t> count_enabled_users() override;
   Result<int64_t> max_user_id() override;

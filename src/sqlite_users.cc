@@ -91,6 +91,16 @@ Result<std::optional<std::string>> SqliteStore::email_owner(std::string_view ema
 }
 
 Status SqliteStore::insert_user(User& u) {
+  auto inserted = insert_user_if_free(u);
+  if (!inserted.is_ok()) return inserted.status();
+  if (!*inserted) return error(fmt::format("creating user \"{}\"", u.username));
+  return Status::ok();
+}
+
+// A unique index refuses a taken username or e-mail before anything is
+// written (the statement is undone, the transaction goes on), so the insert
+// is itself the check that the two lookups would otherwise make.
+Result<bool> SqliteStore::insert_user_if_free(User& u) {
   SqliteStmt s = prepare(
       "INSERT INTO users (username, email, enabled, all_sales_channels, all_sources, "
       "timezone, role_id, created_at, created_by, updated_at, updated_by) "
@@ -98,7 +108,10 @@ Status SqliteStore::insert_user(User& u) {
   s.bind(1, u.username).bind(2, u.email).bind(3, u.enabled).bind(4, u.all_channels);
   s.bind(5, u.all_sources).bind(6, u.timezone).bind(7, u.role_id).bind(8, u.created_at);
   s.bind(9, u.created_by);
-  if (!s.run()) return error(fmt::format("creating user \"{}\"", u.username));
+  if (!s.run()) {
+    if (s.rc() == SQLITE_CONSTRAINT_UNIQUE) return false;
+    return error(fmt::format("creating user \"{}\"", u.username));
+  }
   u.id = sqlite3_last_insert_rowid(db_);
   for (int64_t id : u.sources) {
     SqliteStmt ins = prepare("INSERT INTO user_sources (user_id, source_id) VALUES (?1, ?2)");
@@ -114,7 +127,7 @@ Status SqliteStore::insert_user(User& u) {
     if (!ins.bind(1, u.id).bind(2, id).run()) return error("saving user roles");
     app_roles_known_ = 1;
   }
-  return Status::ok();
+  return true;
 }
 
 Status SqliteStore::update_user(const User& before, const User& after) {

@@ -2,6 +2,7 @@
 // then creates or updates the user and audits it.
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -16,9 +17,11 @@ std::string flag(bool v) { return v ? "1" : "0"; }
 // The pure checks of a users row, made on the reading thread.
 struct ParsedUser : ParsedRow {
   UserRow row;
-  // The user the row names, as stored before the run, when the reading thread
-  // looked it up ahead (prefetch) and found it.
+  // What the reading thread's lookup ahead (prefetch) found, when it made one:
+  // the user the row names as stored before the run (`stored`), or, for a row
+  // that creates a user, that nobody had the name before the run.
   bool prefetched = false;
+  bool absent = false;
   User stored;
 };
 
@@ -32,7 +35,7 @@ class UserHandler : public RowHandler {
   std::unique_ptr<ParsedRow> make_parsed() const override { return std::make_unique<ParsedUser>(); }
   void parse(const RowView& row, ParsedRow& out, RowIssues& issues) const override {
     auto& parsed = static_cast<ParsedUser&>(out);
-    parsed.prefetched = false;  // the slot's previous row may have had one
+    parsed.prefetched = parsed.absent = false;  // the slot's previous row may have had one
     parse_user_row(row, context_.validate, parsed.row, issues);
   }
   bool prefetches() const override { return true; }
@@ -40,8 +43,10 @@ class UserHandler : public RowHandler {
     auto& parsed = static_cast<ParsedUser&>(out);
     if (!is_valid_username(parsed.row.username)) return false;
     auto found = snapshot.find_user(parsed.row.username, parsed.stored);
-    parsed.prefetched = found.is_ok() && *found;
-    return parsed.prefetched;
+    if (!found.is_ok()) return false;
+    parsed.prefetched = *found;
+    parsed.absent = !*found && (context_.upsert || parsed.row.action == Action::kCreate);
+    return parsed.prefetched || parsed.absent;
   }
   Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                 RowOutcome& outcome) override;
@@ -56,8 +61,11 @@ class UserHandler : public RowHandler {
     }
     return dir_.look_ahead(usernames_, emails_);
   }
+  void log_stats() const override;
 
  private:
+  Status create_checked_by_insert(const RowView& row, const UserRow& in, RowIssues& issues,
+                                  RowOutcome& outcome);
   Status check_and_apply(const RowView& row, const UserRow& in, const User* prefetched,
                          RowIssues& issues, RowOutcome& outcome);
   Status find_target(const RowView& row, const UserRow& in, const User* prefetched,
@@ -94,19 +102,63 @@ class UserHandler : public RowHandler {
   User stored_;
   User after_;
   Invitation invitation_;
+  // Set while create_checked_by_insert checks a row: the insert stands for the
+  // lookups of the username and the e-mail, and `taken_` says that it found
+  // either taken.
+  bool by_insert_ = false;
+  bool taken_ = false;
+  uint64_t created_by_insert_ = 0, rechecked_ = 0;
 };
 
 Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                            RowOutcome& outcome) {
   unstored_name_.clear();
   const auto& in = static_cast<const ParsedUser&>(*parsed);
-  Status st = check_and_apply(row, in.row, in.prefetched ? &in.stored : nullptr, issues, outcome);
+  Status st =
+      in.absent && issues.ok()
+          ? create_checked_by_insert(row, in.row, issues, outcome)
+          : check_and_apply(row, in.row, in.prefetched ? &in.stored : nullptr, issues, outcome);
   // A later row with this username is a duplicate even though nothing was
   // created (see Directory::reset_seen).
   if (st.is_ok() && !unstored_name_.empty() && outcome.kind != RowOutcome::Kind::kCreated) {
     st = dir_.remember_name(unstored_name_);
   }
   return st;
+}
+
+// A row that creates a user whom nobody had before the run (the reading thread
+// looked it up): checked as check_and_apply does, except that its username and
+// e-mail are not looked up; the insert checks both (Store::insert_user_if_free).
+// The one way that can go wrong is a name or an e-mail that an earlier row of
+// the run took, and then the insert writes nothing. So when the insert finds
+// either taken, or the row has any other problem, the row is checked again the
+// usual way from where it started: which problem a row reports first depends
+// on those lookups, and a rejected row must read as it always did.
+Status UserHandler::create_checked_by_insert(const RowView& row, const UserRow& in,
+                                             RowIssues& issues, RowOutcome& outcome) {
+  const size_t warnings = issues.warnings.size();
+  by_insert_ = true;
+  taken_ = false;
+  Status st = check_and_apply(row, in, nullptr, issues, outcome);
+  by_insert_ = false;
+  if (!st.is_ok()) return st;
+  if (!taken_ && issues.ok()) {
+    ++created_by_insert_;
+    return st;
+  }
+  ++rechecked_;
+  issues.errors.clear();  // none when this began
+  issues.warnings.erase(issues.warnings.begin() + static_cast<std::ptrdiff_t>(warnings),
+                        issues.warnings.end());
+  outcome = RowOutcome{};
+  unstored_name_.clear();
+  return check_and_apply(row, in, nullptr, issues, outcome);
+}
+
+void UserHandler::log_stats() const {
+  if (created_by_insert_ + rechecked_ == 0) return;
+  spdlog::debug("{} new users were checked by their insert alone; {} rows were checked again",
+                created_by_insert_, rechecked_);
 }
 
 Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const User* prefetched,
@@ -166,7 +218,7 @@ Status UserHandler::find_target(const RowView& row, const UserRow& in, const Use
   bool found = prefetched != nullptr;
   if (found) {
     stored_ = *prefetched;
-  } else {
+  } else if (!by_insert_) {  // else nobody had the name before the run; the insert checks the rest
     auto lookup = dir_.find_user(in.username, stored_);
     if (!lookup.is_ok()) return lookup.status();
     found = *lookup;
@@ -209,6 +261,7 @@ bool UserHandler::is_duplicate(const RowIssues& issues) {
 Status UserHandler::check_email(const RowView& row, const User* existing, const User& after,
                                 RowIssues& issues) {
   if (after.email.empty()) return Status::ok();  // a user of other applications only
+  if (by_insert_) return Status::ok();           // the insert checks it
   if (existing && iequals(existing->email, after.email)) return Status::ok();
   auto owner = dir_.email_owner(after.email);
   if (!owner.is_ok()) return owner.status();
@@ -233,7 +286,14 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
   } else {
     after.created_at = context_.now;
     after.created_by = actor_.username;
-    st = dir_.insert_user(after);
+    if (by_insert_) {
+      auto inserted = dir_.insert_user_if_free(after);
+      if (!inserted.is_ok()) return inserted.status();
+      taken_ = !*inserted;
+      if (taken_) return Status::ok();  // nothing written; checked again
+    } else {
+      st = dir_.insert_user(after);
+    }
     outcome.kind = RowOutcome::Kind::kCreated;
   }
   if (!st.is_ok()) return st;

@@ -135,6 +135,9 @@ class Directory {
   // The username that holds `email` (case-insensitive), if any.
   Result<std::optional<std::string>> email_owner(std::string_view email);
   Status insert_user(User& user);  // sets user.id
+  // Store::insert_user_if_free: false, with nothing written, when the username
+  // or the e-mail is taken.
+  Result<bool> insert_user_if_free(User& user) { return store_->insert_user_if_free(user); }
   // Writes the fields of `after` that differ from `before` (same id).
   Status update_user(const User& before, const User& after);
   Result<int64_t> count_enabled_users();

@@ -69,10 +69,13 @@ class RowHandler {
   virtual bool prefetches() const { return false; }
   // On the reading thread, for some of the rows that parse() made: looks up in
   // `snapshot` (the directory before the run) what handle() will read for the
-  // row, into `out`. True when it found something that handle() may use; false
-  // when not, or on an error (handle() then looks up for itself). What handle()
+  // row, into `out`. True when what it found spares handle() work (a stored
+  // user, or for a row that creates one, that nobody had the name); false when
+  // not, or on an error (handle() then looks up for itself). What handle()
   // then does must be exactly what it would have done without it.
   virtual bool prefetch(UserSnapshot& /*snapshot*/, ParsedRow& /*out*/) const { return false; }
+  // After the last row: logs, at debug level, what the handler's shortcuts did.
+  virtual void log_stats() const {}
   // Validates `row` against the directory as already changed by the earlier rows
   // and, when it is valid, applies it and writes its audit entries. `parsed` is
   // what parse() made of the row (null when make_parsed() gives none); `issues`

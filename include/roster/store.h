@@ -124,6 +124,12 @@ class Store {
   // The username that holds `email` (case-insensitive, ASCII), if any.
   virtual Result<std::optional<std::string>> email_owner(std::string_view email) = 0;
   virtual Status insert_user(User& user) = 0;  // sets user.id
+  // As insert_user, unless the username or the e-mail (case-insensitive) is
+  // already taken: then writes nothing and returns false. For a caller that
+  // has not looked either up. SQLite lets the insert's own seek into each
+  // unique index stand for the lookups; the default looks both up first,
+  // for a store where a failed insert ends the transaction (PostgreSQL).
+  virtual Result<bool> insert_user_if_free(User& user);
   // Writes the fields of `after` that differ from `before` (same id).
   virtual Status update_user(const User& before, const User& after) = 0;
   virtual Result<int64_t> count_enabled_users() = 0;

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "commands.h"
+#include "roster/store.h"
 #include "test_util.h"
 
 namespace roster {
@@ -267,6 +268,56 @@ TEST_F(DirectoryTest, ConstraintsEnforceCaseInsensitiveUniqueness) {
   EXPECT_FALSE(d->exec("INSERT INTO user_sources VALUES (1, 999)").is_ok());  // foreign key
   ASSERT_TRUE(d->commit().is_ok());
   EXPECT_EQ(query(db_, "SELECT username FROM users"), "Bob");
+}
+
+// SQLite lets its unique indexes refuse a taken username or e-mail; the
+// default (PostgreSQL's) looks both up first. Either way nothing is written.
+TEST_F(DirectoryTest, InsertUserIfFreeRefusesATakenNameOrEmailAndWritesNothing) {
+  open_new();  // the schema
+  auto opened = open_store(db_, StoreOptions{});
+  ASSERT_TRUE(opened.is_ok());
+  Store& store = **opened;
+  ASSERT_TRUE(store.begin().is_ok());
+  Source shop{0, "S1", "Shop", "store", true};
+  ASSERT_TRUE(store.save_source(shop).is_ok());
+  Role clerk;
+  clerk.name = "Clerk";
+  clerk.hierarchy = 3;
+  ASSERT_TRUE(store.save_role(clerk).is_ok());
+  auto user = [&](const std::string& name, const std::string& email) {
+    User u;
+    u.username = name;
+    u.email = email;
+    u.timezone = "UTC";
+    u.role_id = clerk.id;
+    u.sources = {shop.id};
+    u.created_at = u.updated_at = "2026-01-01T00:00:00Z";
+    return u;
+  };
+  for (bool by_lookups : {false, true}) {
+    auto insert = [&](User& u) {
+      return by_lookups ? store.Store::insert_user_if_free(u) : store.insert_user_if_free(u);
+    };
+    std::string k = by_lookups ? "L" : "S";
+    User first = user("Bob" + k, "Bob" + k + "@x.com");
+    auto inserted = insert(first);
+    ASSERT_TRUE(inserted.is_ok() && *inserted) << k;
+    EXPECT_GT(first.id, 0);
+    User same_name = user("bob" + k, "other" + k + "@x.com");
+    inserted = insert(same_name);
+    ASSERT_TRUE(inserted.is_ok()) << k;
+    EXPECT_FALSE(*inserted) << k;
+    User same_mail = user("robert" + k, "BOB" + k + "@X.COM");
+    inserted = insert(same_mail);
+    ASSERT_TRUE(inserted.is_ok()) << k;
+    EXPECT_FALSE(*inserted) << k;
+  }
+  ASSERT_TRUE(store.commit().is_ok());
+  EXPECT_EQ(
+      query(db_,
+            "SELECT group_concat(username, ' ') FROM (SELECT username FROM users ORDER BY id)"),
+      "BobS BobL");
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM user_sources"), "2");
 }
 
 TEST_F(DirectoryTest, RollbackDiscardsWritesAndReloadsReferenceData) {
