@@ -206,27 +206,28 @@ class UserSorter::RunReader {
 UserSorter::UserSorter(size_t run_bytes) : run_bytes_(run_bytes) {}
 
 UserSorter::~UserSorter() {
+  if (spiller_.joinable()) spiller_.join();
   if (fd_ >= 0) ::close(fd_);
 }
 
 Status UserSorter::add(const User& user) {
-  offsets_.push_back(static_cast<uint32_t>(buffer_.size()));
-  encode(buffer_, user);
-  if (buffer_.size() >= run_bytes_) return spill();
+  buffer_.offsets.push_back(static_cast<uint32_t>(buffer_.bytes.size()));
+  encode(buffer_.bytes, user);
+  if (buffer_.bytes.size() >= run_bytes_) return spill();
   return Status::ok();
 }
 
-void UserSorter::sort_buffer() {
-  const char* base = buffer_.data();
+void UserSorter::sort_buffer(Buffer& buffer) {
+  const char* base = buffer.bytes.data();
   std::vector<SortKey> keys;
-  keys.reserve(offsets_.size());
-  for (uint32_t off : offsets_) keys.push_back(sort_key(username_of(base + off), off));
+  keys.reserve(buffer.offsets.size());
+  for (uint32_t off : buffer.offsets) keys.push_back(sort_key(username_of(base + off), off));
   std::sort(keys.begin(), keys.end(), [base](const SortKey& a, const SortKey& b) {
     if (a.high != b.high) return a.high < b.high;
     if (a.low != b.low) return a.low < b.low;
     return compare_nocase(username_of(base + a.offset), username_of(base + b.offset)) < 0;
   });
-  for (size_t i = 0; i < keys.size(); ++i) offsets_[i] = keys[i].offset;
+  for (size_t i = 0; i < keys.size(); ++i) buffer.offsets[i] = keys[i].offset;
 }
 
 Status UserSorter::write_file(std::string_view bytes) {
@@ -240,22 +241,45 @@ Status UserSorter::write_file(std::string_view bytes) {
   return Status::ok();
 }
 
+Status UserSorter::open_file() {
+  if (fd_ >= 0) return Status::ok();
+  const char* env = std::getenv("TMPDIR");
+  tmp_dir_ = env != nullptr && *env != '\0' ? env : "/tmp";
+  std::string path = tmp_dir_ + "/roster-sort-XXXXXX";
+  fd_ = ::mkstemp(path.data());
+  if (fd_ < 0) return io_error("create", tmp_dir_, errno);
+  ::unlink(path.c_str());  // gone when closed, whatever happens to this process
+  return Status::ok();
+}
+
 Status UserSorter::spill() {
-  if (fd_ < 0) {
-    const char* env = std::getenv("TMPDIR");
-    tmp_dir_ = env != nullptr && *env != '\0' ? env : "/tmp";
-    std::string path = tmp_dir_ + "/roster-sort-XXXXXX";
-    fd_ = ::mkstemp(path.data());
-    if (fd_ < 0) return io_error("create", tmp_dir_, errno);
-    ::unlink(path.c_str());  // gone when closed, whatever happens to this process
-  }
-  sort_buffer();
+  if (Status st = open_file(); !st.is_ok()) return st;
+  if (Status st = wait_spill(); !st.is_ok()) return st;
+  std::swap(buffer_, spilling_);
+  spilled_ = true;
+  spiller_ = std::thread([this] {
+    try {
+      spill_status_ = write_run(spilling_);
+    } catch (const std::exception& e) {
+      spill_status_ = Status::database(fmt::format("sorting users: {}", e.what()));
+    }
+  });
+  return Status::ok();
+}
+
+Status UserSorter::wait_spill() {
+  if (spiller_.joinable()) spiller_.join();
+  return spill_status_;
+}
+
+Status UserSorter::write_run(Buffer& buffer) {
+  sort_buffer(buffer);
   Run run;
   run.begin = file_size_;
   std::string out;
   out.reserve(size_t{1} << 20);
-  for (uint32_t off : offsets_) {
-    const char* r = buffer_.data() + off;
+  for (uint32_t off : buffer.offsets) {
+    const char* r = buffer.bytes.data() + off;
     out.append(r, record_size(r));
     if (out.size() >= (size_t{1} << 20)) {
       if (Status st = write_file(out); !st.is_ok()) return st;
@@ -265,26 +289,28 @@ Status UserSorter::spill() {
   if (Status st = write_file(out); !st.is_ok()) return st;
   run.end = file_size_;
   runs_.push_back(run);
-  buffer_.clear();
-  offsets_.clear();
+  buffer.bytes.clear();
+  buffer.offsets.clear();
   return Status::ok();
 }
 
 Status UserSorter::for_each(const std::function<bool(User&)>& fn) {
   User u;
-  if (runs_.empty()) {
-    sort_buffer();
-    for (uint32_t off : offsets_) {
-      decode(buffer_.data() + off, u);
+  if (!spilled_) {
+    sort_buffer(buffer_);
+    for (uint32_t off : buffer_.offsets) {
+      decode(buffer_.bytes.data() + off, u);
       if (!fn(u)) break;
     }
     return Status::ok();
   }
-  if (!offsets_.empty()) {
-    if (Status st = spill(); !st.is_ok()) return st;
+  if (Status st = wait_spill(); !st.is_ok()) return st;
+  if (!buffer_.offsets.empty()) {
+    if (Status st = write_run(buffer_); !st.is_ok()) return st;
   }
-  std::string().swap(buffer_);  // the runs' buffers take over its memory
-  std::vector<uint32_t>().swap(offsets_);
+  // The runs' buffers take over the memory of these two.
+  buffer_ = Buffer();
+  spilling_ = Buffer();
 
   std::vector<RunReader> readers;
   readers.reserve(runs_.size());

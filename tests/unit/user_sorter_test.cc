@@ -1,7 +1,9 @@
 #include "user_sorter.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <random>
@@ -160,6 +162,44 @@ TEST(UserSorter, NamesTheFolderWhenItCannotSpill) {
   ASSERT_FALSE(st.is_ok());
   EXPECT_EQ(st.exit_code(), ExitCode::kDatabase);
   EXPECT_NE(st.message().find("/nonexistent/roster-tmp"), std::string::npos) << st.message();
+}
+
+// Runs are written by the sorter's own thread: a write that fails there (here
+// the file-size limit, as on a full disk) must reach the caller from the next
+// add() that fills a buffer, so that the scan stops there, and never turn into
+// a shorter list of users.
+TEST(UserSorter, AWriteThatFailsOnTheSpillingThreadReachesTheCaller) {
+  struct rlimit old;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  struct sigaction ignore = {}, saved = {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &saved), 0);
+  struct rlimit small = old;
+  small.rlim_cur = 64 << 10;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status st;
+  int64_t added = 0;
+  int delivered = 0;
+  {
+    UserSorter sorter(4096);  // about 40 users a run: 64 KiB hold some 16 runs
+    while (added < 5000 && st.is_ok()) {
+      ++added;
+      st = sorter.add(make_user(added, "u" + std::to_string(added * 7919 % 5000)));
+    }
+    if (st.is_ok()) {
+      st = sorter.for_each([&](User&) {
+        ++delivered;
+        return true;
+      });
+    }
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  sigaction(SIGXFSZ, &saved, nullptr);
+  ASSERT_FALSE(st.is_ok()) << delivered << " users delivered";
+  EXPECT_LT(added, 5000);  // an add() reported it
+  EXPECT_EQ(delivered, 0);
+  EXPECT_EQ(st.exit_code(), ExitCode::kDatabase);
+  EXPECT_NE(st.message().find("cannot write"), std::string::npos) << st.message();
 }
 
 }  // namespace
