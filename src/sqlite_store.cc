@@ -75,6 +75,19 @@ Status SqliteStore::configure(int busy_timeout_ms) {
   if (sqlite3_exec(db_, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return error("configuring");
   }
+  // A new file gets 8 KiB pages: half the WAL index of a large import's one
+  // transaction (the part of its memory that grows with the file), and faster
+  // imports of new users and exports (docs/decisions.md, "Memory"). A page size
+  // is fixed once the file has content: an existing directory keeps its own.
+  int64_t page_count = 0;
+  {
+    SqliteStmt pages = prepare("PRAGMA page_count");
+    if (!pages.step()) return error("configuring");
+    page_count = pages.int64(0);
+  }
+  if (page_count == 0) {
+    if (Status st = exec("PRAGMA page_size = 8192"); !st.is_ok()) return st;
+  }
   SqliteStmt wal = prepare("PRAGMA journal_mode = WAL");
   if (!wal.step()) return error("switching to WAL");
   return Status::ok();

@@ -71,6 +71,7 @@ TEST_F(DirectoryTest, CreatesTheLatestSchemaInWalWithTheCatalog) {
   auto d = open_new();
   EXPECT_EQ(*d->schema_version(), Directory::latest_schema_version());
   EXPECT_EQ(query(db_, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query(db_, "PRAGMA page_size"), "8192");
   EXPECT_EQ(d->permissions().size(), catalog_.size());
   EXPECT_TRUE(d->permission_exists("configuration.users"));
   EXPECT_TRUE(d->permission_exists("stock.sources"));
@@ -230,6 +231,21 @@ TEST_F(DirectoryTest, ANewerFileIsRefused) {
   auto d = Directory::open(db_, o);
   ASSERT_FALSE(d.is_ok());
   EXPECT_NE(d.status().message().find("newer roster"), std::string::npos);
+}
+
+// A page size is fixed once a file has content: a directory that an older
+// roster made with 4 KiB pages keeps them, and opens and upgrades as before.
+TEST_F(DirectoryTest, AFileWithOlderPagesKeepsThem) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  { ASSERT_TRUE(Directory::open_at_version(db_, 9).is_ok()); }
+  auto d = open_new();
+  EXPECT_EQ(*d->schema_version(), Directory::latest_schema_version());
+  EXPECT_EQ(query(db_, "PRAGMA page_size"), "4096");
 }
 
 TEST_F(DirectoryTest, NotADatabaseIsExit5NamingTheFile) {
