@@ -186,11 +186,6 @@ bool Directory::other_applications_in_use() const {
   return false;
 }
 
-bool Directory::may_assign_role(const Actor& actor, const Role& role) const {
-  std::optional<int> rank = actor.rank_in(role.application_id);
-  return rank && may_assign(*rank, role.hierarchy, top_hierarchy(role.application_id));
-}
-
 Status Directory::save_application(Application& application) {
   Status st = store_->save_application(application);
   if (!st.is_ok()) return st;

@@ -189,15 +189,8 @@ ExitCode cmd_export_users(const CommandContext& ctx) {
   std::string out, sources, channels;
   std::vector<std::string_view> names;
   Status st = for_each_user_ahead(d, [&](const User& u) {
-    // Visible: the actor itself, and the users whose every role it may assign.
+    if (!may_see_user(*actor, u, d) || !filter->matches(u)) return true;
     const Role* role = d.role_by_id(u.role_id);
-    bool visible = u.id == actor->user_id ||
-                   ((role || !u.app_roles.empty()) && (!role || d.may_assign_role(*actor, *role)));
-    for (size_t i = 0; visible && u.id != actor->user_id && i < u.app_roles.size(); ++i) {
-      const Role* r = d.role_by_id(u.app_roles[i]);
-      visible = r && d.may_assign_role(*actor, *r);
-    }
-    if (!visible || !filter->matches(u)) return true;
     sources.clear();
     append_scope(sources, d, u.sources, false, names);
     channels.clear();

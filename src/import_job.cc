@@ -50,37 +50,35 @@ std::string hint_for(std::string_view value, const std::vector<std::string>& can
   return std::string(fallback);
 }
 
-Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission) {
-  if (username.empty()) return Status::usage("--as ACTOR is required");
-  auto user = dir.find_user(username);
-  if (!user.is_ok()) return user.status();
-  if (!user->has_value()) {
-    return Status::actor(fmt::format("actor \"{}\" is not a user of this directory", username));
-  }
-  const User& u = **user;
-  if (!u.enabled) return Status::actor(fmt::format("actor \"{}\" is disabled", u.username));
-  const Role* role = dir.role_by_id(u.role_id);
-  if (role == nullptr) return Status::actor(fmt::format("actor \"{}\" has no role", u.username));
-  Actor actor;
-  actor.user_id = u.id;
-  actor.username = u.username;
-  actor.role_id = role->id;
-  actor.hierarchy = role->hierarchy;
-  actor.permissions = role->permissions;
-  actor.sources = Scope{u.all_sources, u.all_sources ? std::vector<int64_t>{} : u.sources};
-  actor.channels = Scope{u.all_channels, u.all_channels ? std::vector<int64_t>{} : u.channels};
-  for (int64_t id : u.app_roles) {
-    if (const Role* r = dir.role_by_id(id)) {
-      actor.app_roles.push_back({r->application_id, r->id, r->hierarchy});
+std::pair<std::string_view, std::string> grant_cell(const GrantDenial& grant,
+                                                    const Directory& dir) {
+  switch (grant.what) {
+    case Grant::kRole: {
+      const Role* role = dir.role_by_id(grant.id);
+      return {col::kRole, role ? role->name : std::string()};
     }
+    case Grant::kAllSources:
+      return {col::kAllSources, "1"};
+    case Grant::kAllChannels:
+      return {col::kAllChannels, "1"};
+    case Grant::kSource:
+      return {col::kSources, dir.source_by_id(grant.id)->external_id};
+    case Grant::kChannel:
+      return {col::kChannels, dir.channel_by_id(grant.id)->external_id};
+    case Grant::kPermission:
+      return {col::kPermissions, grant.permission};
   }
-  actor.top_of_back_office = role->hierarchy <= dir.top_hierarchy(kBackOfficeApplicationId);
-  if (!actor.has_permission(std::string(permission))) {
-    return Status::actor(fmt::format(
-        "actor \"{}\" (role \"{}\") lacks the permission \"{}\" that this command needs",
-        u.username, role->name, permission));
+  return {};
+}
+
+Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission) {
+  std::optional<User> user;
+  if (!username.empty()) {
+    auto found = dir.find_user(username);
+    if (!found.is_ok()) return found.status();
+    user = std::move(*found);
   }
-  return actor;
+  return make_actor(username, user ? &*user : nullptr, permission, dir);
 }
 
 namespace {

@@ -207,7 +207,6 @@ class RoleHandler : public ReferenceHandler {
   void check_names(const RowView& row, const RoleRow& in, const Role* existing, RowIssues& issues);
   int64_t resolve_application(const RowView& row, const RoleRow& in, const Role* existing,
                               RowIssues& issues);
-  void check_grants(const RowView& row, const Role& after, RowIssues& issues);
   std::vector<FieldChange> diff(const Role* before, const Role& after) const;
   std::string scope_text(const Scope& scope, bool channels) const;
 };
@@ -246,40 +245,21 @@ Status RoleHandler::handle(const RowView& row, const ParsedRow* /*parsed*/, RowI
     outcome.kind = RowOutcome::Kind::kUnchanged;
     return Status::ok();
   }
-  check_grants(row, after, issues);
+  for (GrantDenial& g : check_role_grants(actor_, after)) {
+    auto [column, value] = grant_cell(g, dir_);
+    add_issue(issues.errors, row.line(), column, value, g.denial.code, std::move(g.denial.detail));
+  }
   if (!issues.ok()) return Status::ok();
-  // The hierarchy rule within the role's application, at the actor's rank there.
   const Application* app = dir_.application_by_id(after.application_id);
-  std::string app_name = app ? app->name : std::string(kBackOfficeKey);
-  std::optional<int> rank = actor_.rank_in(after.application_id);
-  if (!rank) {
-    add_issue(issues.errors, row.line(), col::kName, after.name, Code::kRoleNotAssignable,
-              fmt::format("is a role of the application \"{}\", in which you hold no role; "
-                          "only its members (or the top of the back office) manage its roles",
-                          app_name));
-    return Status::ok();
-  }
-  int top = dir_.top_hierarchy(after.application_id);
-  if (existing) {
-    if (existing->id == actor_.role_in(after.application_id)) {
-      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kSelfModification,
-                "is your own role; nobody may change the role they hold");
-      return Status::ok();
+  if (auto denied = check_role_change(actor_, existing, after,
+                                      app ? app->name : std::string(kBackOfficeKey), dir_)) {
+    if (denied->at_hierarchy) {
+      add_issue(issues.errors, row.line(), col::kHierarchy, std::to_string(after.hierarchy),
+                denied->denial.code, std::move(denied->denial.detail));
+    } else {
+      add_issue(issues.errors, row.line(), col::kName, after.name, denied->denial.code,
+                std::move(denied->denial.detail));
     }
-    if (!may_assign(*rank, existing->hierarchy, top)) {
-      add_issue(issues.errors, row.line(), col::kName, existing->name, Code::kTargetOutranksActor,
-                fmt::format("has hierarchy {}; you (hierarchy {}) may change only roles "
-                            "ranked below your own",
-                            existing->hierarchy, *rank));
-      return Status::ok();
-    }
-  }
-  if (!may_assign(*rank, after.hierarchy, top)) {
-    add_issue(issues.errors, row.line(), col::kHierarchy, std::to_string(after.hierarchy),
-              Code::kRoleNotAssignable,
-              fmt::format("would rank the role at or above your own hierarchy {}; use a "
-                          "larger number",
-                          *rank));
     return Status::ok();
   }
   if (existing) {
@@ -407,33 +387,6 @@ Scope RoleHandler::resolve_scope(const RowView& row, bool all, const std::vector
   }
   std::sort(scope.ids.begin(), scope.ids.end());
   return scope;
-}
-
-// What the changed role holds must be the actor's own to give: its
-// permissions, and its scopes (all, or each listed source and channel).
-void RoleHandler::check_grants(const RowView& row, const Role& after, RowIssues& issues) {
-  for (const std::string& key : after.permissions) {
-    if (!actor_.has_permission(key)) {
-      add_issue(issues.errors, row.line(), col::kPermissions, key, Code::kPermissionNotGrantable,
-                "is a permission you do not hold; you may grant only your own");
-    }
-  }
-  for (bool channels : {false, true}) {
-    const Scope& scope = channels ? after.channels : after.sources;
-    const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
-    if (scope.all && !actor_scope.all) {
-      add_issue(issues.errors, row.line(), channels ? col::kAllChannels : col::kAllSources, "1",
-                channels ? Code::kAllSalesChannelsNotGrantable : Code::kAllSourcesNotGrantable,
-                "may be set only by an actor who has them all");
-    }
-    for (int64_t id : scope.all ? std::vector<int64_t>{} : scope.ids) {
-      if (actor_scope.contains(id)) continue;
-      add_issue(issues.errors, row.line(), channels ? col::kChannels : col::kSources,
-                channels ? dir_.channel_by_id(id)->external_id : dir_.source_by_id(id)->external_id,
-                channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
-                "is not one of your own; a role's scope must lie inside yours");
-    }
-  }
 }
 
 std::string RoleHandler::scope_text(const Scope& scope, bool channels) const {

@@ -81,14 +81,8 @@ class UserHandler : public RowHandler {
                     RowIssues& issues);
   void resolve_app_roles(const RowView& row, const UserRow& in, User& after, RowIssues& issues);
   void check_roles_left(const RowView& row, const User& after, RowIssues& issues);
-  bool may_manage(const Role& role) const;
-  void check_scope(const RowView& row, std::string_view column, bool all,
-                   const std::vector<const Role*>& roles, const std::vector<int64_t>& ids,
-                   bool channels, RowIssues& issues);
   // The user's role in the application, or 0.
   int64_t role_in(const User& user, int64_t application_id) const;
-  // The user's roles, the back office's first.
-  std::vector<const Role*> roles_of(const User& user) const;
   std::vector<FieldChange> diff(const User* before, const User& after) const;
   std::string ids_text(const std::vector<int64_t>& ids, bool channels) const;
 
@@ -190,13 +184,6 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const
   // authorise: an export re-imports cleanly, the actor's own row included.
   if (changes.empty()) {
     outcome.kind = RowOutcome::Kind::kUnchanged;
-    return Status::ok();
-  }
-  if (existing && existing->id == actor_.user_id) {
-    add_issue(issues.errors, row.line(), col::kUsername, existing->username,
-              Code::kSelfModification,
-              "is the actor running this import; nobody may change their own access, ask "
-              "another administrator");
     return Status::ok();
   }
   check_access(row, in, existing, after, issues);
@@ -317,7 +304,7 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
     inv.email = after.email;
     inv.reason = existing ? "enabled" : "created";
     inv.created_at = context_.now;
-    for (const Role* role : roles_of(after)) {
+    for (const Role* role : roles_of(after, dir_)) {
       const Application* app = dir_.application_by_id(role->application_id);
       inv.application = app ? app->key : std::string(kBackOfficeKey);
       if (st.is_ok()) st = dir_.add_invitation(inv);
@@ -463,96 +450,29 @@ int64_t UserHandler::role_in(const User& user, int64_t application_id) const {
   return 0;
 }
 
-std::vector<const Role*> UserHandler::roles_of(const User& user) const {
-  std::vector<const Role*> out;
-  if (const Role* r = dir_.role_by_id(user.role_id)) out.push_back(r);
-  for (int64_t id : user.app_roles) {
-    if (const Role* r = dir_.role_by_id(id)) out.push_back(r);
-  }
-  return out;
-}
-
-// Whether the actor may assign `role`, within the role's application, at the
-// actor's rank there.
-bool UserHandler::may_manage(const Role& role) const { return dir_.may_assign_role(actor_, role); }
-
-// The hierarchy and scope rules of SPEC §1 for a change by the actor.
-// Each application's rules apply to the user's role in it, at the actor's
-// rank in that application (Actor::rank_in).
+// The rules are access.h's (check_change_user, check_user_grants); this puts
+// each refusal at the cell it is about.
 void UserHandler::check_access(const RowView& row, const UserRow& in, const User* existing,
                                const User& after, RowIssues& issues) {
-  auto rank_text = [&](const Role& role) {
-    std::optional<int> rank = actor_.rank_in(role.application_id);
-    if (!rank) return std::string("you hold no role in its application");
-    return fmt::format("you (hierarchy {}{})", *rank,
-                       role.application_id == kBackOfficeApplicationId ? "" : " there");
-  };
   if (existing) {
-    for (const Role* current : roles_of(*existing)) {
-      if (may_manage(*current)) continue;
-      add_issue(issues.errors, row.line(), col::kUsername, existing->username,
-                Code::kTargetOutranksActor,
-                fmt::format("has the role \"{}\" (hierarchy {}), which {} may not manage",
-                            current->name, current->hierarchy, rank_text(*current)));
+    if (auto denied = check_change_user(actor_, *existing, dir_)) {
+      add_issue(issues.errors, row.line(), col::kUsername, existing->username, denied->code,
+                std::move(denied->detail));
       return;
     }
   }
-  std::vector<const Role*> roles = roles_of(after);
-  for (const Role* role : roles) {
-    if (may_manage(*role)) continue;
-    std::string_view column = col::kRole;
-    std::string_view value = in.role;
-    if (role->application_id != kBackOfficeApplicationId) {
-      const Application* app = dir_.application_by_id(role->application_id);
-      column = app_role_column(app ? app->key : "");
-      value = row.at(column);
+  for (GrantDenial& g : check_user_grants(actor_, after, dir_)) {
+    auto [column, value] = grant_cell(g, dir_);
+    if (g.what == Grant::kRole) {
+      const Role* role = dir_.role_by_id(g.id);
+      value = in.role;
+      if (role->application_id != kBackOfficeApplicationId) {
+        const Application* app = dir_.application_by_id(role->application_id);
+        column = app_role_column(app ? app->key : "");
+        value = row.at(column);
+      }
     }
-    add_issue(issues.errors, row.line(), column, value, Code::kRoleNotAssignable,
-              fmt::format("has hierarchy {}; {} may assign only roles ranked below your own",
-                          role->hierarchy, rank_text(*role)));
-  }
-  check_scope(row, col::kAllSources, after.all_sources, roles, after.sources, false, issues);
-  check_scope(row, col::kAllChannels, after.all_channels, roles, after.channels, true, issues);
-}
-
-// Whether the user's list (or all) lies inside the scope of each of its roles,
-// and inside the actor's own.
-void UserHandler::check_scope(const RowView& row, std::string_view all_column, bool all,
-                              const std::vector<const Role*>& roles,
-                              const std::vector<int64_t>& ids, bool channels, RowIssues& issues) {
-  const Scope& actor_scope = channels ? actor_.channels : actor_.sources;
-  std::string_view what = channels ? "sales channels" : "sources";
-  if (all) {
-    for (const Role* role : roles) {
-      if ((channels ? role->channels : role->sources).all) continue;
-      add_issue(issues.errors, row.line(), all_column, "1",
-                channels ? Code::kAllSalesChannelsNotInRole : Code::kAllSourcesNotInRole,
-                fmt::format("needs a role whose scope is all {}; role \"{}\" has a list", what,
-                            role->name));
-    }
-    if (!actor_scope.all) {
-      add_issue(issues.errors, row.line(), all_column, "1",
-                channels ? Code::kAllSalesChannelsNotGrantable : Code::kAllSourcesNotGrantable,
-                fmt::format("may be granted only by an actor who has all {}", what));
-    }
-    return;
-  }
-  std::string_view column = channels ? col::kChannels : col::kSources;
-  for (int64_t id : ids) {
-    std::string name =
-        channels ? dir_.channel_by_id(id)->external_id : dir_.source_by_id(id)->external_id;
-    for (const Role* role : roles) {
-      if ((channels ? role->channels : role->sources).contains(id)) continue;
-      add_issue(issues.errors, row.line(), column, name,
-                channels ? Code::kSalesChannelNotInRole : Code::kSourceNotInRole,
-                fmt::format("is outside the scope of role \"{}\"; choose {} the role covers",
-                            role->name, what));
-    }
-    if (!actor_scope.contains(id)) {
-      add_issue(issues.errors, row.line(), column, name,
-                channels ? Code::kSalesChannelNotGrantable : Code::kSourceNotGrantable,
-                fmt::format("is not one of your own {}; you may grant only those", what));
-    }
+    add_issue(issues.errors, row.line(), column, value, g.denial.code, std::move(g.denial.detail));
   }
 }
 

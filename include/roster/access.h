@@ -3,27 +3,30 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
+
+#include "roster/error_code.h"
+#include "roster/model.h"
+#include "roster/result.h"
 
 namespace roster {
 
-// The hierarchy and scope rules of SPEC §1, as pure functions over plain data.
-// A smaller hierarchy number means more authority.
+// Every authorization rule of roster (SPEC §1, per application as in §10), as
+// pure functions over plain records: who the actor is, which roles it may
+// assign, which users it may change and see, which roles it may create or
+// change, and which scopes it may grant. A smaller hierarchy number means more
+// authority. Callers only ask: the row handlers turn a refusal into RowErrors,
+// the export skips a user it may not see. Nothing here reads a database.
 
-// The back office's application id: created with the schema, so every
-// directory has it, and every role of a roles file without an Application
-// column belongs to it.
-inline constexpr int64_t kBackOfficeApplicationId = 1;
-
-// A set of ids that is either everything, or the listed ids (sorted, unique).
-struct Scope {
-  bool all = false;
-  std::vector<int64_t> ids;
-
-  bool contains(int64_t id) const;
-  // Whether every id of `other` (or everything, when other.all) lies inside.
-  bool covers(const Scope& other) const;
+// What the rules need to know of the directory's roles.
+class RoleBook {
+ public:
+  virtual ~RoleBook() = default;
+  virtual const Role* role_by_id(int64_t id) const = 0;
+  // The smallest hierarchy among the roles of the application, or INT_MAX
+  // when it has none.
+  virtual int top_hierarchy(int64_t application_id) const = 0;
 };
 
 // What the tool knows of the person running it.
@@ -47,7 +50,7 @@ struct Actor {
   Scope sources;                         // the actor's own sources (all when it has all sources)
   Scope channels;                        // likewise for sales channels
 
-  bool has_permission(const std::string& key) const;
+  bool has_permission(std::string_view key) const;
   // The actor's hierarchy in application `application_id`: its role's there;
   // kOutranksAll when it holds none there but is at the top of the back office;
   // nullopt when it holds none there, and so may assign nothing in it.
@@ -59,9 +62,84 @@ struct Actor {
 // A rank above every hierarchy (hierarchies are >= 0).
 inline constexpr int kOutranksAll = -1;
 
+// Builds the actor from the user `username` names (`user`, null when there is
+// none) and checks that it may run a command that needs `permission`. Fails
+// with a usage Status when `username` is empty, else with an actor Status
+// (exit 4) when the user is missing, disabled, without a role or without the
+// permission.
+Result<Actor> make_actor(std::string_view username, const User* user, std::string_view permission,
+                         const RoleBook& roles);
+
 // Whether an actor ranked `actor_hierarchy` may assign (or create, or change) a
 // role ranked `role_hierarchy`, given the smallest hierarchy defined in the
-// directory: strictly lower roles always; peers only at the very top.
+// role's application: strictly lower roles always; peers only at the very top.
 bool may_assign(int actor_hierarchy, int role_hierarchy, int top_hierarchy);
+// The same for a role of the directory, within its application, at the
+// actor's rank there (Actor::rank_in).
+bool may_assign_role(const Actor& actor, const Role& role, const RoleBook& roles);
+
+// The user's roles that `roles` knows, the back office's first.
+std::vector<const Role*> roles_of(const User& user, const RoleBook& roles);
+
+// A refusal: its code, and the message that follows the offending value.
+struct Denial {
+  Code code = Code::kRoleNotAssignable;
+  std::string detail;
+};
+
+// Whether the actor may change `target` as it is stored: never itself
+// (SELF_MODIFICATION), and only when it may assign every role the user holds
+// (TARGET_OUTRANKS_ACTOR, for the first it may not). nullopt when it may.
+std::optional<Denial> check_change_user(const Actor& actor, const User& target,
+                                        const RoleBook& roles);
+
+// What a refused grant is about: the cell a handler reports it at.
+enum class Grant {
+  kRole,         // `id` is the role (its application's role column)
+  kAllSources,   // the Access all sources flag
+  kAllChannels,  // the Access all sales channels flag
+  kSource,       // `id` is the source, in the Sources list
+  kChannel,      // `id` is the sales channel, in the Sales channels list
+  kPermission,   // `permission` is the key, in the Permissions list
+};
+
+struct GrantDenial {
+  Grant what = Grant::kRole;
+  int64_t id = 0;
+  std::string permission;
+  Denial denial;
+};
+
+// Everything the actor may not give a user as `after` would leave it, in the
+// order a row reports it: each role the actor may not assign
+// (ROLE_NOT_ASSIGNABLE), then, for sources and then sales channels, a scope
+// outside one of the user's roles (..._NOT_IN_ROLE) or outside the actor's own
+// (..._NOT_GRANTABLE).
+std::vector<GrantDenial> check_user_grants(const Actor& actor, const User& after,
+                                           const RoleBook& roles);
+
+// Whether the user is in the actor's export: the actor itself, and the users
+// whose every role the actor may assign (a user with no role is nobody's).
+bool may_see_user(const Actor& actor, const User& user, const RoleBook& roles);
+
+// Everything the actor may not put in a role as `after` would leave it: each
+// permission it lacks (PERMISSION_NOT_GRANTABLE), then for sources and then
+// sales channels, "all" when it has not all, or each id outside its own.
+std::vector<GrantDenial> check_role_grants(const Actor& actor, const Role& after);
+
+// A refusal of a role's rank, reported at the Name cell (`at_hierarchy` false)
+// or at the Hierarchy cell.
+struct RoleDenial {
+  bool at_hierarchy = false;
+  Denial denial;
+};
+
+// Whether the actor may create the role `after` (`existing` null) or change
+// `existing` into it: it must hold a rank in the role's application (named
+// `application_name` in the message), never change its own role, and rank the
+// role below itself before and after the change (peers only at the top).
+std::optional<RoleDenial> check_role_change(const Actor& actor, const Role* existing,
+                                            const Role& after, std::string_view application_name,
+                                            const RoleBook& roles);
 
 }  // namespace roster

@@ -22,7 +22,7 @@ namespace roster {
 // them in a database file or on a database server. The pipeline sees only this
 // class; it holds no SQL. Every failure comes back as a database Status (exit 5)
 // naming the file or the server.
-class Directory {
+class Directory : public RoleBook {
  public:
   struct Options {
     bool create = false;          // create the directory when there is none
@@ -40,7 +40,7 @@ class Directory {
   static Result<std::unique_ptr<Directory>> open_at_version(const std::string& address,
                                                             int version);
   explicit Directory(std::unique_ptr<Store> store);
-  ~Directory();
+  ~Directory() override;
   Directory(const Directory&) = delete;
   Directory& operator=(const Directory&) = delete;
 
@@ -73,12 +73,12 @@ class Directory {
   const Role* role_by_name_or_key(std::string_view name_or_key) const;
   const Role* role_by_name(std::string_view name) const;
   const Role* role_by_key(std::string_view key) const;
-  const Role* role_by_id(int64_t id) const;
+  const Role* role_by_id(int64_t id) const override;
   // Roles sorted by name (case-insensitive).
   std::vector<const Role*> roles() const;
   // The smallest hierarchy defined among the roles of the application, or
   // INT_MAX when it has no role.
-  int top_hierarchy(int64_t application_id = kBackOfficeApplicationId) const;
+  int top_hierarchy(int64_t application_id) const override;
   // Applications, by id (the back office first).
   const std::vector<Application>& applications() const { return applications_; }
   const Application* application_by_id(int64_t id) const;
@@ -89,9 +89,6 @@ class Directory {
   // exports then write the columns of applications.
   bool other_applications_in_use() const;
   Status save_application(Application& application);  // insert when id == 0
-  // Whether `actor` may assign `role`: the hierarchy rule within the role's
-  // application, at the actor's rank there (Actor::rank_in).
-  bool may_assign_role(const Actor& actor, const Role& role) const;
   std::vector<std::string> source_external_ids() const;
   std::vector<std::string> channel_external_ids() const;
   std::vector<const Source*> sources() const;         // by external ID

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "roster/access.h"
@@ -133,6 +134,10 @@ inline constexpr uint64_t kProgressMinBytes = 1 << 20;
 // when given, receives what the summary file says.
 ExitCode run_import(Directory& dir, const ImportOptions& options, std::ostream& out,
                     Summary* summary = nullptr);
+
+// Shared by the handlers: the cell (column, value) a refused grant is reported
+// at; for a role, the Role column and the role's name.
+std::pair<std::string_view, std::string> grant_cell(const GrantDenial& grant, const Directory& dir);
 
 // Shared by the handlers: "did you mean" text for an unknown value.
 std::string hint_for(std::string_view value, const std::vector<std::string>& candidates,

@@ -5,12 +5,25 @@
 #include <string_view>
 #include <vector>
 
-#include "roster/access.h"
-
 namespace roster {
 
 // The records of the user directory (SPEC §1), as every stage and every storage
-// backend sees them.
+// backend sees them. Plain data: the rules over them are in access.h.
+
+// The back office's application id: created with the schema, so every
+// directory has it, and every role of a roles file without an Application
+// column belongs to it.
+inline constexpr int64_t kBackOfficeApplicationId = 1;
+
+// A set of ids that is either everything, or the listed ids (sorted, unique).
+struct Scope {
+  bool all = false;
+  std::vector<int64_t> ids;
+
+  bool contains(int64_t id) const;
+  // Whether every id of `other` (or everything, when other.all) lies inside.
+  bool covers(const Scope& other) const;
+};
 
 struct Source {
   int64_t id = 0;

@@ -42,7 +42,7 @@ TEST(HierarchyMatrix, EveryActorRoleAgainstEveryTargetRole) {
   std::vector<Role> targets;
   for (const Role* r : dir.roles()) targets.push_back(*r);
   ASSERT_EQ(targets.size(), 11u);  // Administrator and the ten sample roles
-  int top = dir.top_hierarchy();
+  int top = dir.top_hierarchy(kBackOfficeApplicationId);
 
   // For each sample role, an actor of the same rank but with every permission
   // and every scope, so that only the hierarchy can say no; and, for each pair,
