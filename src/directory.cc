@@ -15,12 +15,10 @@ Result<std::unique_ptr<Directory>> Directory::open(const std::string& address,
   StoreOptions so;
   so.create = options.create;
   so.lock_timeout_ms = options.busy_timeout_ms;
-  auto store = open_store(address, so);
+  auto store = open_current_store(address, so, options.catalog);
   if (!store.is_ok()) return store.status();
-  Status s = (*store)->migrate(kSchemaVersion, options.catalog);
-  if (!s.is_ok()) return s;
   auto dir = std::make_unique<Directory>(std::move(*store));
-  s = dir->load_reference_data();
+  Status s = dir->load_reference_data();
   if (!s.is_ok()) return s;
   return dir;
 }
@@ -44,8 +42,6 @@ Directory::~Directory() = default;
 int Directory::latest_schema_version() { return kSchemaVersion; }
 
 Result<int> Directory::schema_version() { return store_->schema_version(); }
-
-Status Directory::exec(const std::string& sql) { return store_->exec(sql); }
 
 Status Directory::begin() { return store_->begin(); }
 

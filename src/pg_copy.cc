@@ -37,18 +37,18 @@ void append_copy_field(std::string& out, const std::optional<std::string>& v) {
 
 }  // namespace
 
-Result<int64_t> PgStore::count_rows(const std::string& table) {
-  PgResult r(PQexec(conn_, ("SELECT count(*) FROM " + table).c_str()));
-  if (!r.ok()) return error("counting " + table, r);
+Result<int64_t> PgStore::count_rows(const TableSpec& table) {
+  PgResult r(PQexec(conn_, ("SELECT count(*) FROM " + table.name).c_str()));
+  if (!r.ok()) return error("counting " + table.name, r);
   return r.int64(0, 0);
 }
 
-Status PgStore::scan_table(const std::string& table, const std::vector<std::string>& columns,
-                           const std::string& order_by,
+Status PgStore::scan_table(const TableSpec& table,
                            const std::function<Status(const TableRow&)>& fn) {
+  const std::vector<std::string>& columns = table.columns;
   std::string sql =
-      fmt::format("SELECT {} FROM {} ORDER BY {}", join(columns, ", "), table, order_by);
-  if (PQsendQuery(conn_, sql.c_str()) != 1) return error("reading " + table, PgResult());
+      fmt::format("SELECT {} FROM {} ORDER BY {}", join(columns, ", "), table.name, table.order_by);
+  if (PQsendQuery(conn_, sql.c_str()) != 1) return error("reading " + table.name, PgResult());
   PQsetSingleRowMode(conn_);
   TableRow row(columns.size());
   Status st;
@@ -66,16 +66,17 @@ Status PgStore::scan_table(const std::string& table, const std::vector<std::stri
       }
       st = fn(row);
     } else if (PQresultStatus(raw) != PGRES_TUPLES_OK && st.is_ok()) {
-      st = error("reading " + table, r);
+      st = error("reading " + table.name, r);
     }
   }
   return st;
 }
 
-Status PgStore::append_rows(const std::string& table, const std::vector<std::string>& columns,
-                            const std::vector<TableRow>& rows) {
-  std::string what = "writing " + table;
-  std::string sql = fmt::format("COPY {} ({}) FROM STDIN", table, join(columns, ", "));
+Status PgStore::clear_table(const TableSpec& table) { return exec("DELETE FROM " + table.name); }
+
+Status PgStore::append_rows(const TableSpec& table, const std::vector<TableRow>& rows) {
+  std::string what = "writing " + table.name;
+  std::string sql = fmt::format("COPY {} ({}) FROM STDIN", table.name, join(table.columns, ", "));
   PgResult started(PQexec(conn_, sql.c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_IN) return error(what, started);
   std::string data;
@@ -96,8 +97,10 @@ Status PgStore::append_rows(const std::string& table, const std::vector<std::str
   return st;
 }
 
-Status PgStore::finish_appends(const std::vector<std::string>& tables_with_ids) {
-  for (const std::string& table : tables_with_ids) {
+Status PgStore::finish_appends() {
+  for (const TableSpec& spec : schema_tables()) {
+    if (!spec.has_id) continue;
+    const std::string& table = spec.name;
     std::string sql = fmt::format(
         "SELECT setval(pg_get_serial_sequence('{0}', 'id'), coalesce(max(id), 0) + 1, false) "
         "FROM {0}",

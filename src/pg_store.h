@@ -84,7 +84,8 @@ class PgStore : public Store {
   Status commit() override;
   void rollback() override;
   bool in_transaction() const override { return in_transaction_; }
-  Status exec(const std::string& sql) override;
+  // Runs `sql` with no parameters: the store's own statements only.
+  Status exec(const std::string& sql);
 
   Status load_reference(ReferenceData& out) override;
   Status upsert_permission(const Permission& permission) override;
@@ -125,13 +126,12 @@ class PgStore : public Store {
   Result<std::optional<Job>> committed_job_with_sha(std::string_view kind,
                                                     std::string_view sha256) override;
 
-  Result<int64_t> count_rows(const std::string& table) override;
-  Status scan_table(const std::string& table, const std::vector<std::string>& columns,
-                    const std::string& order_by,
+  Result<int64_t> count_rows(const TableSpec& table) override;
+  Status scan_table(const TableSpec& table,
                     const std::function<Status(const TableRow&)>& fn) override;
-  Status append_rows(const std::string& table, const std::vector<std::string>& columns,
-                     const std::vector<TableRow>& rows) override;
-  Status finish_appends(const std::vector<std::string>& tables_with_ids) override;
+  Status clear_table(const TableSpec& table) override;
+  Status append_rows(const TableSpec& table, const std::vector<TableRow>& rows) override;
+  Status finish_appends() override;
 
  private:
   PgStore(PGconn* conn, std::string address, int lock_timeout_ms)

@@ -17,24 +17,24 @@ struct OneShot {
 
 }  // namespace
 
-Result<int64_t> SqliteStore::count_rows(const std::string& table) {
+Result<int64_t> SqliteStore::count_rows(const TableSpec& table) {
   OneShot s;
-  std::string sql = "SELECT count(*) FROM " + table;
+  std::string sql = "SELECT count(*) FROM " + table.name;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK ||
       sqlite3_step(s.stmt) != SQLITE_ROW) {
-    return error("counting " + table);
+    return error("counting " + table.name);
   }
   return sqlite3_column_int64(s.stmt, 0);
 }
 
-Status SqliteStore::scan_table(const std::string& table, const std::vector<std::string>& columns,
-                               const std::string& order_by,
+Status SqliteStore::scan_table(const TableSpec& table,
                                const std::function<Status(const TableRow&)>& fn) {
   OneShot s;
+  const std::vector<std::string>& columns = table.columns;
   std::string sql =
-      fmt::format("SELECT {} FROM {} ORDER BY {}", join(columns, ", "), table, order_by);
+      fmt::format("SELECT {} FROM {} ORDER BY {}", join(columns, ", "), table.name, table.order_by);
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK) {
-    return error("reading " + table);
+    return error("reading " + table.name);
   }
   TableRow row(columns.size());
   int rc;
@@ -51,19 +51,22 @@ Status SqliteStore::scan_table(const std::string& table, const std::vector<std::
     Status st = fn(row);
     if (!st.is_ok()) return st;
   }
-  if (rc != SQLITE_DONE) return error("reading " + table);
+  if (rc != SQLITE_DONE) return error("reading " + table.name);
   return Status::ok();
 }
 
-Status SqliteStore::append_rows(const std::string& table, const std::vector<std::string>& columns,
-                                const std::vector<TableRow>& rows) {
+Status SqliteStore::clear_table(const TableSpec& table) {
+  return exec("DELETE FROM " + table.name);
+}
+
+Status SqliteStore::append_rows(const TableSpec& table, const std::vector<TableRow>& rows) {
   std::string marks;
-  for (size_t i = 0; i < columns.size(); ++i) marks += i == 0 ? "?" : ", ?";
+  for (size_t i = 0; i < table.columns.size(); ++i) marks += i == 0 ? "?" : ", ?";
   OneShot s;
   std::string sql =
-      fmt::format("INSERT INTO {} ({}) VALUES ({})", table, join(columns, ", "), marks);
+      fmt::format("INSERT INTO {} ({}) VALUES ({})", table.name, join(table.columns, ", "), marks);
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK) {
-    return error("writing " + table);
+    return error("writing " + table.name);
   }
   for (const TableRow& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) {
@@ -72,15 +75,15 @@ Status SqliteStore::append_rows(const std::string& table, const std::vector<std:
       int rc = row[i] ? sqlite3_bind_text(s.stmt, col, row[i]->data(),
                                           static_cast<int>(row[i]->size()), SQLITE_STATIC)
                       : sqlite3_bind_null(s.stmt, col);
-      if (rc != SQLITE_OK) return error("writing " + table);
+      if (rc != SQLITE_OK) return error("writing " + table.name);
     }
-    if (sqlite3_step(s.stmt) != SQLITE_DONE) return error("writing " + table);
+    if (sqlite3_step(s.stmt) != SQLITE_DONE) return error("writing " + table.name);
     sqlite3_reset(s.stmt);
   }
   return Status::ok();
 }
 
-Status SqliteStore::finish_appends(const std::vector<std::string>&) {
+Status SqliteStore::finish_appends() {
   return Status::ok();  // a rowid goes on from the largest one in its table
 }
 

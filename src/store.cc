@@ -45,4 +45,14 @@ Result<std::unique_ptr<Store>> open_store(const std::string& address, const Stor
   return std::unique_ptr<Store>(std::move(*sqlite));
 }
 
+Result<std::unique_ptr<Store>> open_current_store(const std::string& address,
+                                                  const StoreOptions& options,
+                                                  const std::vector<Permission>* catalog) {
+  auto store = open_store(address, options);
+  if (!store.is_ok()) return store.status();
+  Status s = (*store)->migrate(kSchemaVersion, catalog);
+  if (!s.is_ok()) return s;
+  return store;
+}
+
 }  // namespace roster

@@ -48,7 +48,6 @@ class Directory : public RoleBook {
   Result<int> schema_version();
   // The file's path, or the server and database without the password.
   const std::string& path() const { return store_->address(); }
-  Store& store() { return *store_; }
 
   // One write transaction that excludes every other writer: waits up to the
   // busy timeout, then fails with a Status that names the job holding the lock.
@@ -175,9 +174,6 @@ class Directory : public RoleBook {
   Result<std::optional<Job>> running_job(int64_t except_id);
   // The newest job of `kind` that committed rows from a file with this SHA-256.
   Result<std::optional<Job>> committed_job_with_sha(std::string_view kind, std::string_view sha256);
-
-  // Runs `sql` with no parameters (for tests and maintenance).
-  Status exec(const std::string& sql);
 
  private:
   Status load_reference_data();

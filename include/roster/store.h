@@ -10,6 +10,7 @@
 
 #include "roster/model.h"
 #include "roster/result.h"
+#include "roster/schema_tables.h"
 
 namespace roster {
 
@@ -84,9 +85,6 @@ class Store {
   // Never fails loudly: a failed rollback leaves nothing committed either.
   virtual void rollback() = 0;
   virtual bool in_transaction() const = 0;
-
-  // Runs `sql` with no parameters (tests and maintenance).
-  virtual Status exec(const std::string& sql) = 0;
 
   // --- Reference data.
   virtual Status load_reference(ReferenceData& out) = 0;
@@ -178,18 +176,18 @@ class Store {
                                                             std::string_view sha256) = 0;
 
   // --- Moving a whole directory (roster migrate), table by table, inside the
-  // transactions of both stores. Table and column names come from roster's
-  // own list of its schema (migrate.cc), never from input; values are bound.
-  virtual Result<int64_t> count_rows(const std::string& table) = 0;
-  // Every row of `table`, ordered by `order_by`, one call each.
-  virtual Status scan_table(const std::string& table, const std::vector<std::string>& columns,
-                            const std::string& order_by,
+  // transactions of both stores. Tables are those of schema_tables(), never
+  // names from input; values are bound.
+  virtual Result<int64_t> count_rows(const TableSpec& table) = 0;
+  // Every row of `table`, every column, in the table's order, one call each.
+  virtual Status scan_table(const TableSpec& table,
                             const std::function<Status(const TableRow&)>& fn) = 0;
+  // Removes every row of `table` (a seeded one, before its rows are copied).
+  virtual Status clear_table(const TableSpec& table) = 0;
   // Appends `rows`, ids included (PostgreSQL: through COPY).
-  virtual Status append_rows(const std::string& table, const std::vector<std::string>& columns,
-                             const std::vector<TableRow>& rows) = 0;
+  virtual Status append_rows(const TableSpec& table, const std::vector<TableRow>& rows) = 0;
   // After the appends: ids given from now on continue past the largest copied.
-  virtual Status finish_appends(const std::vector<std::string>& tables_with_ids) = 0;
+  virtual Status finish_appends() = 0;
 };
 
 // A database Status when `version` is newer than this roster knows (a newer
@@ -202,5 +200,17 @@ bool is_postgres_address(std::string_view address);
 // Opens the store that `address` names: a PostgreSQL URI, else a SQLite file.
 // Does not migrate.
 Result<std::unique_ptr<Store>> open_store(const std::string& address, const StoreOptions& options);
+
+// Opens the store and brings its schema up to kSchemaVersion, writing
+// `catalog` when given (Store::migrate).
+Result<std::unique_ptr<Store>> open_current_store(const std::string& address,
+                                                  const StoreOptions& options,
+                                                  const std::vector<Permission>* catalog);
+
+// roster migrate: copies every table of `from` into `to`, which must hold no
+// row but those its schema seeds, inside both stores' write transactions, and
+// commits `to` whole or not at all. Returns what it copied ("12 permissions,
+// 1 applications, ...").
+Result<std::string> copy_directory(Store& from, Store& to);
 
 }  // namespace roster

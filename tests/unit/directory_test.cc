@@ -47,12 +47,11 @@ class DirectoryTest : public ::testing::Test {
   void make_old_file(int version, const std::string& sql) {
     auto old = Directory::open_at_version(db_, version);
     ASSERT_TRUE(old.is_ok());
-    ASSERT_TRUE((*old)
-                    ->exec("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
-                           "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
-                           "0, '2026-01-01T00:00:00Z', 'committed');" +
-                           sql)
-                    .is_ok());
+    testing::exec(db_,
+                  "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, "
+                  "started_at, outcome) VALUES ('users', 'f.csv', '', 'alice', 'skip', "
+                  "0, '2026-01-01T00:00:00Z', 'committed');" +
+                      sql);
   }
   TempDir dir_;
   std::string db_ = dir_ / "roster.db";
@@ -122,14 +121,23 @@ TEST_F(DirectoryTest, Version9UsersKeepEverythingThroughTheRebuildOfVersion10) {
   EXPECT_EQ(d->applications()[0].key, "backoffice");
   EXPECT_EQ(query(db_, "PRAGMA foreign_key_check"), "");
   // Foreign keys are back on for this connection after the migration.
-  EXPECT_FALSE(d->exec("INSERT INTO user_sources VALUES (999, 3)").is_ok());
+  User ghost;
+  ghost.username = "ghost";
+  ghost.email = "ghost@x.com";
+  ghost.timezone = "UTC";
+  ghost.role_id = 7;
+  ghost.sources = {999};
+  ASSERT_TRUE(d->begin().is_ok());
+  EXPECT_FALSE(d->insert_user(ghost).is_ok());
+  d->rollback();
   EXPECT_EQ(query(db_, "SELECT count(*) FROM invitations WHERE user_id = 42"), "1");
   // A user of other applications only: no e-mail, no back-office role, stored as NULLs.
-  EXPECT_TRUE(d->exec("INSERT INTO users (username, email, enabled, all_sales_channels, "
-                      "all_sources, timezone, role_id, created_at, created_by, updated_at, "
-                      "updated_by) VALUES ('a', NULL, 1, 1, 1, 'UTC', NULL, 't', 'x', 't', 'x'),"
-                      "('b', NULL, 1, 1, 1, 'UTC', NULL, 't', 'x', 't', 'x')")
-                  .is_ok());
+  EXPECT_NO_THROW(
+      testing::exec(db_,
+                    "INSERT INTO users (username, email, enabled, all_sales_channels, "
+                    "all_sources, timezone, role_id, created_at, created_by, updated_at, "
+                    "updated_by) VALUES ('a', NULL, 1, 1, 1, 'UTC', NULL, 't', 'x', 't', 'x'),"
+                    "('b', NULL, 1, 1, 1, 'UTC', NULL, 't', 'x', 't', 'x')"));
 }
 
 TEST_F(DirectoryTest, PerFieldAuditRowsOfVersion3BecomeEntries) {
@@ -194,9 +202,7 @@ TEST_F(DirectoryTest, AuditEntriesOfVersion6KeepTheirRowsAndTheActionCheck) {
                   "type = 'index'"),
             "audit_by_job");
   // The check still holds, and an insert no longer builds a temporary table.
-  EXPECT_FALSE(d->exec("INSERT INTO audit (job_id, target_type, target, action, changes) "
-                       "VALUES (1, 'user', 'bob', 'delete', '{}')")
-                   .is_ok());
+  EXPECT_FALSE(d->add_audit(1, "user", "bob", "delete", {}).is_ok());
   std::string plan = opcodes(db_,
                              "INSERT INTO audit (job_id, target_type, target, action, changes) "
                              "VALUES (1, 'user', 'bob', 'update', '{}')");
@@ -226,7 +232,8 @@ TEST_F(DirectoryTest, AuditEntriesKeepAwkwardTextIntact) {
 }
 
 TEST_F(DirectoryTest, ANewerFileIsRefused) {
-  open_new()->exec("PRAGMA user_version = 99");
+  open_new();
+  testing::exec(db_, "PRAGMA user_version = 99");
   Directory::Options o;
   auto d = Directory::open(db_, o);
   ASSERT_FALSE(d.is_ok());
@@ -281,7 +288,9 @@ TEST_F(DirectoryTest, ConstraintsEnforceCaseInsensitiveUniqueness) {
   Role clerk2;
   clerk2.name = "CLERK";
   EXPECT_FALSE(d->save_role(clerk2).is_ok());
-  EXPECT_FALSE(d->exec("INSERT INTO user_sources VALUES (1, 999)").is_ok());  // foreign key
+  User with_source = u;
+  with_source.sources = {999};
+  EXPECT_FALSE(d->update_user(u, with_source).is_ok());  // foreign key
   ASSERT_TRUE(d->commit().is_ok());
   EXPECT_EQ(query(db_, "SELECT username FROM users"), "Bob");
 }

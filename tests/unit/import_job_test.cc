@@ -55,7 +55,7 @@ TEST_F(ImportJobTest, ActorIsCheckedBeforeAnyRowIsRead) {
   o.actor = "svc.oms-sync";  // API Integration: no configuration.users
   EXPECT_EQ(import(testing::kUsersHeader, o), ExitCode::kActor);
   EXPECT_NE(output_.find("configuration.users"), std::string::npos) << output_;
-  ASSERT_TRUE(dir_->exec("UPDATE users SET enabled = 0 WHERE username = 'd.chen'").is_ok());
+  testing::exec(db_, "UPDATE users SET enabled = 0 WHERE username = 'd.chen'");
   o.actor = "d.chen";
   EXPECT_EQ(import(testing::kUsersHeader, o), ExitCode::kActor);
   EXPECT_EQ(count("SELECT count(*) FROM jobs"), jobs);
@@ -219,10 +219,9 @@ TEST_F(ImportJobTest, TheSameFileIsNotAppliedTwiceUnlessForced) {
   std::string file = testing::kUsersHeader + "once,once@x.com,1,0,0,UTC,Viewer,,Create\n";
   ASSERT_EQ(import(file), ExitCode::kOk);
   int64_t first_job = summary_.job_id;
-  ASSERT_TRUE(dir_->exec("DELETE FROM audit WHERE target = 'once'").is_ok());
-  ASSERT_TRUE(dir_->exec("DELETE FROM invitations WHERE username = 'once'; DELETE FROM users WHERE "
-                         "username = 'once'")
-                  .is_ok());
+  testing::exec(db_,
+                "DELETE FROM audit WHERE target = 'once'; DELETE FROM invitations WHERE "
+                "username = 'once'; DELETE FROM users WHERE username = 'once'");
   EXPECT_EQ(import(file), ExitCode::kOk);
   EXPECT_EQ(summary_.duplicate_of_job, first_job);
   EXPECT_NE(output_.find("already imported by job " + std::to_string(first_job)),
