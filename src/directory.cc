@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <nlohmann/json.hpp>
 
+#include "roster/audit_codec.h"
 #include "roster/text.h"
 
 namespace roster {
@@ -275,37 +275,6 @@ Status Directory::save_role(Role& role) {
   return Status::ok();
 }
 
-Status Directory::reset_seen() {
-  Status st = store_->clear_names();
-  if (!st.is_ok()) return st;
-  auto max_id = store_->max_user_id();
-  if (!max_id.is_ok()) return max_id.status();
-  seen_max_id_ = *max_id;
-  seen_ids_.assign(static_cast<size_t>(seen_max_id_) + 1, false);
-  remembered_names_ = 0;
-  return Status::ok();
-}
-
-bool Directory::user_seen_before(const User& user) {
-  if (user.id > seen_max_id_ || user.id < 0) return true;  // created by this run
-  auto bit = seen_ids_[static_cast<size_t>(user.id)];
-  bool before = bit;
-  bit = true;
-  return before;
-}
-
-Result<bool> Directory::name_seen_before(std::string_view username) {
-  if (remembered_names_ == 0) return false;  // no statement for a clean file
-  return store_->name_listed(username);
-}
-
-Status Directory::remember_name(std::string_view username) {
-  auto added = store_->list_name(username);
-  if (!added.is_ok()) return added.status();
-  if (*added) ++remembered_names_;
-  return Status::ok();
-}
-
 Result<std::optional<User>> Directory::find_user(std::string_view username) {
   std::optional<User> found(std::in_place);
   auto lookup = find_user(username, *found);
@@ -368,32 +337,6 @@ Status Directory::for_each_user(const std::function<bool(User&)>& fn) {
   return store_->for_each_user(0, fn);
 }
 
-namespace {
-
-// Appends `v` as a JSON string. Written by hand because this runs once per
-// changed record; nlohmann::json reads the entries back.
-void append_json_string(std::string& out, std::string_view v) {
-  out += '"';
-  // Runs of plain characters go in whole; only the rare escapes one by one.
-  size_t plain = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    auto c = static_cast<unsigned char>(v[i]);
-    if (c != '"' && c != '\\' && c >= 0x20) continue;
-    out.append(v, plain, i - plain);
-    plain = i + 1;
-    if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += '\\';
-      out += v[i];
-    }
-  }
-  out.append(v, plain);
-  out += '"';
-}
-
-}  // namespace
-
 Status Directory::add_invitation(const Invitation& invitation) {
   return store_->add_invitation(invitation);
 }
@@ -410,63 +353,15 @@ Result<int64_t> Directory::mark_invitations_sent(int64_t job_id, const std::vect
 
 Status Directory::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
                             std::string_view action, const std::vector<FieldChange>& changes) {
-  std::string& json = audit_buffer_;
-  // clear() and a char, not `= "{"`: GCC 12 reports a false -Wrestrict for
-  // assigning a literal to a reused string once this is inlined.
-  json.clear();
-  json += '{';
-  bool create = action == "create";
-  for (const FieldChange& c : changes) {
-    if (json.size() > 1) json += ',';
-    append_json_string(json, c.field);
-    json += ':';
-    if (create) {  // a creation has no "before"
-      append_json_string(json, c.after);
-    } else {
-      json += '[';
-      append_json_string(json, c.before);
-      json += ',';
-      append_json_string(json, c.after);
-      json += ']';
-    }
-  }
-  json += '}';
-  return store_->add_audit(job_id, target_type, target, action, json);
+  encode_audit_changes(action, changes, audit_buffer_);
+  return store_->add_audit(job_id, target_type, target, action, audit_buffer_);
 }
 
 Status Directory::for_each_audit(const AuditFilter& filter,
                                  const std::function<void(const AuditEntry&)>& fn) {
   AuditEntry e;
-  return store_->for_each_audit(filter, [&](const StoredAudit& stored) -> Status {
-    e.job_id = stored.job_id;
-    e.at = stored.at;
-    e.actor = stored.actor;
-    e.target_type = stored.target_type;
-    e.target = stored.target;
-    const std::string& action = stored.action;
-    // Ordered: the fields come back in the order they were written.
-    auto fields = nlohmann::ordered_json::parse(stored.changes, nullptr, false);
-    if (!fields.is_object()) {
-      return Status::database("the audit entry of " + e.target + " is damaged");
-    }
-    for (const auto& [field, value] : fields.items()) {
-      if (value.is_string()) {
-        e.change = {field, "", value.get<std::string>()};
-      } else if (value.is_array() && value.size() == 2 && value[0].is_string() &&
-                 value[1].is_string()) {
-        e.change = {field, value[0].get<std::string>(), value[1].get<std::string>()};
-      } else {
-        return Status::database("the audit entry of " + e.target + " is damaged");
-      }
-      // Within an update, only the Enabled field is an enable or a disable.
-      e.action = action == "create"                                     ? action
-                 : e.change.field == "Enabled" && e.change.after == "0" ? "disable"
-                 : e.change.field == "Enabled" && e.change.after == "1" ? "enable"
-                                                                        : "update";
-      fn(e);
-    }
-    return Status::ok();
-  });
+  return store_->for_each_audit(
+      filter, [&](const StoredAudit& stored) { return decode_audit(stored, e, fn); });
 }
 
 Result<int64_t> Directory::start_job(const Job& job) { return store_->start_job(job); }

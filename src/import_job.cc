@@ -3,118 +3,17 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <ostream>
 
 #include "atomic_file.h"
+#include "import_kinds.h"
+#include "progress_line.h"
 #include "roster/text.h"
 #include "row_reader.h"
 
 namespace roster {
 
-std::string_view kind_name(ImportKind kind) {
-  switch (kind) {
-    case ImportKind::kUsers:
-      return "users";
-    case ImportKind::kRoles:
-      return "roles";
-    case ImportKind::kSources:
-      return "sources";
-    case ImportKind::kSalesChannels:
-      return "sales-channels";
-    case ImportKind::kApplications:
-      return "applications";
-  }
-  return "users";
-}
-
-std::string_view required_permission(ImportKind kind) {
-  switch (kind) {
-    case ImportKind::kUsers:
-    case ImportKind::kApplications:
-      return kUsersPermission;
-    case ImportKind::kRoles:
-      return "configuration.roles";
-    case ImportKind::kSources:
-    case ImportKind::kSalesChannels:
-      return "stock.sources";
-  }
-  return kUsersPermission;
-}
-
-std::string hint_for(std::string_view value, const std::vector<std::string>& candidates,
-                     std::string_view fallback) {
-  if (auto best = closest_match(value, candidates)) {
-    return fmt::format("; did you mean \"{}\"?", *best);
-  }
-  return std::string(fallback);
-}
-
-std::pair<std::string_view, std::string> grant_cell(const GrantDenial& grant,
-                                                    const Directory& dir) {
-  switch (grant.what) {
-    case Grant::kRole: {
-      const Role* role = dir.role_by_id(grant.id);
-      return {col::kRole, role ? role->name : std::string()};
-    }
-    case Grant::kAllSources:
-      return {col::kAllSources, "1"};
-    case Grant::kAllChannels:
-      return {col::kAllChannels, "1"};
-    case Grant::kSource:
-      return {col::kSources, dir.source_by_id(grant.id)->external_id};
-    case Grant::kChannel:
-      return {col::kChannels, dir.channel_by_id(grant.id)->external_id};
-    case Grant::kPermission:
-      return {col::kPermissions, grant.permission};
-  }
-  return {};
-}
-
-Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission) {
-  std::optional<User> user;
-  if (!username.empty()) {
-    auto found = dir.find_user(username);
-    if (!found.is_ok()) return found.status();
-    user = std::move(*found);
-  }
-  return make_actor(username, user ? &*user : nullptr, permission, dir);
-}
-
 namespace {
-
-std::unique_ptr<RowHandler> make_handler(ImportKind kind, Directory& dir, const Actor& actor,
-                                         const JobContext& context) {
-  switch (kind) {
-    case ImportKind::kUsers:
-      return make_user_handler(dir, actor, context);
-    case ImportKind::kRoles:
-      return make_role_handler(dir, actor, context);
-    case ImportKind::kSources:
-      return make_source_handler(dir, actor, context);
-    case ImportKind::kSalesChannels:
-      return make_channel_handler(dir, actor, context);
-    case ImportKind::kApplications:
-      return make_application_handler(dir, actor, context);
-  }
-  return nullptr;
-}
-
-const TemplateColumns& columns_of(ImportKind kind) {
-  switch (kind) {
-    case ImportKind::kUsers:
-      return user_columns();
-    case ImportKind::kRoles:
-      return role_columns();
-    case ImportKind::kSources:
-      return source_columns();
-    case ImportKind::kSalesChannels:
-      return channel_columns();
-    case ImportKind::kApplications:
-      return application_columns();
-  }
-  return user_columns();
-}
 
 std::string_view outcome_word(RowOutcome::Kind kind) {
   switch (kind) {
@@ -168,6 +67,7 @@ class ImportRun {
   Summary s_;
   std::unique_ptr<RejectedReport> rejected_;
   std::unique_ptr<ChangesReport> changes_;
+  RunTracker tracker_{dir_};
   int64_t enabled_before_ = 0;
   bool stopped_early_ = false;
 };
@@ -213,7 +113,7 @@ ExitCode ImportRun::run() {
   }
 
   Status st = dir_.begin();
-  if (st.is_ok()) st = dir_.reset_seen();
+  if (st.is_ok()) st = tracker_.reset();
   if (!st.is_ok()) return fail(st);
   // Counted inside the transaction: no other import can change it until commit.
   auto enabled = dir_.count_enabled_users();
@@ -226,6 +126,7 @@ ExitCode ImportRun::run() {
   context.upsert = options_.upsert;
   context.invite = !options_.no_invite;
   context.validate.default_timezone = options_.default_timezone;
+  context.tracker = &tracker_;
   auto handler = make_handler(options_.kind, dir_, *actor, context);
 
   rejected_ = std::make_unique<RejectedReport>(paths_.rejected, (*input)->verbatim_header());
@@ -237,38 +138,6 @@ ExitCode ImportRun::run() {
   if (code != ExitCode::kOk) return code;
   return decide(**input);
 }
-
-// A live line on a terminal: rows, rows per second, share of the bytes, ETA.
-class ProgressLine {
- public:
-  ProgressLine(std::ostream* out, const CsvInput& input)
-      : out_(input.total_bytes() > kProgressMinBytes ? out : nullptr), input_(input) {}
-  ~ProgressLine() {
-    if (drawn_) *out_ << "\r\033[K" << std::flush;
-  }
-  void update(int64_t rows, uint64_t bytes_consumed) {
-    if (out_ == nullptr || rows % 4096 != 0) return;
-    auto now = std::chrono::steady_clock::now();
-    if (drawn_ && now - last_ < std::chrono::milliseconds(500)) return;
-    last_ = now;
-    double seconds = std::chrono::duration<double>(now - start_).count();
-    double share = static_cast<double>(bytes_consumed) / static_cast<double>(input_.total_bytes());
-    share = std::min(share, 1.0);
-    double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
-    double eta = share > 0 ? seconds * (1 - share) / share : 0;
-    *out_ << fmt::format("\r\033[K{} rows, {:.0f} rows/s, {:.0f}% read, ETA {:.0f} s", rows, rate,
-                         share * 100, eta)
-          << std::flush;
-    drawn_ = true;
-  }
-
- private:
-  std::ostream* out_;
-  const CsvInput& input_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_;
-  bool drawn_ = false;
-};
 
 ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
   RowOutcome outcome;

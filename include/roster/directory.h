@@ -98,20 +98,13 @@ class Directory : public RoleBook {
   Status save_channel(SalesChannel& channel);
   Status save_role(Role& role);
 
-  // --- Per-run scratch: the usernames met so far in the file being imported,
-  // without memory that grows with the file. A user created by this run is
-  // recognised by its id (above the largest id when the run began); an existing
-  // user by one bit per id; a username that ended in neither (its row was
-  // rejected) is listed in the store's temporary table, which stays empty for a
-  // clean file.
-  Status reset_seen();
-  // Records that the row names the stored user `user`; true when an earlier row
-  // of the file named it too, or created it.
-  bool user_seen_before(const User& user);
-  // For a username that is not stored: true when an earlier row named it.
-  Result<bool> name_seen_before(std::string_view username);
-  // Records a username whose row created nothing.
-  Status remember_name(std::string_view username);
+  // --- The store's scratch list of usernames for one run (RunTracker).
+  Status clear_scratch_names() { return store_->clear_names(); }
+  Result<bool> scratch_name_listed(std::string_view username) {
+    return store_->name_listed(username);
+  }
+  Result<bool> list_scratch_name(std::string_view username) { return store_->list_name(username); }
+  Result<int64_t> max_user_id() { return store_->max_user_id(); }
 
   // --- Users. A user with access to all sources has an empty `sources` list,
   // and likewise for sales channels (SPEC: the list is then ignored, not
@@ -179,10 +172,7 @@ class Directory : public RoleBook {
   Status load_reference_data();
 
   std::unique_ptr<Store> store_;
-  std::string audit_buffer_;      // reused by add_audit
-  int64_t seen_max_id_ = 0;       // the largest user id when the run began
-  std::vector<bool> seen_ids_;    // existing users met so far, by id
-  int64_t remembered_names_ = 0;  // names listed in the store this run
+  std::string audit_buffer_;  // reused by add_audit
 
   std::vector<Permission> permissions_;
   std::vector<Application> applications_;        // by id; a handful

@@ -14,6 +14,7 @@
 #include "roster/directory.h"
 #include "roster/report.h"
 #include "roster/result.h"
+#include "roster/run_tracker.h"
 #include "roster/validate.h"
 
 namespace roster {
@@ -32,6 +33,7 @@ struct JobContext {
   bool upsert = false;
   bool invite = true;  // record invitations for users created or re-enabled
   ValidateOptions validate;
+  RunTracker* tracker = nullptr;  // the usernames met so far in the file
 };
 
 // What one row did.
