@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "roster/audit_codec.h"
+#include "roster/open_store.h"
 #include "roster/text.h"
 
 namespace roster {

@@ -3,7 +3,7 @@
 #include <ostream>
 
 #include "commands.h"
-#include "roster/store.h"
+#include "roster/open_store.h"
 
 namespace roster {
 

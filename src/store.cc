@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "pg_store.h"
-#include "sqlite_store.h"
 
 namespace roster {
 
@@ -32,27 +30,6 @@ Result<bool> Store::insert_user_if_free(User& user) {
 
 bool is_postgres_address(std::string_view address) {
   return address.starts_with("postgresql://") || address.starts_with("postgres://");
-}
-
-Result<std::unique_ptr<Store>> open_store(const std::string& address, const StoreOptions& options) {
-  if (is_postgres_address(address)) {
-    auto pg = PgStore::open(address, options);
-    if (!pg.is_ok()) return pg.status();
-    return std::unique_ptr<Store>(std::move(*pg));
-  }
-  auto sqlite = SqliteStore::open(address, options);
-  if (!sqlite.is_ok()) return sqlite.status();
-  return std::unique_ptr<Store>(std::move(*sqlite));
-}
-
-Result<std::unique_ptr<Store>> open_current_store(const std::string& address,
-                                                  const StoreOptions& options,
-                                                  const std::vector<Permission>* catalog) {
-  auto store = open_store(address, options);
-  if (!store.is_ok()) return store.status();
-  Status s = (*store)->migrate(kSchemaVersion, catalog);
-  if (!s.is_ok()) return s;
-  return store;
 }
 
 }  // namespace roster

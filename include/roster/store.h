@@ -197,16 +197,6 @@ Status refuse_newer_schema(const std::string& address, int version);
 // Whether `address` names a PostgreSQL database (postgresql:// or postgres://).
 bool is_postgres_address(std::string_view address);
 
-// Opens the store that `address` names: a PostgreSQL URI, else a SQLite file.
-// Does not migrate.
-Result<std::unique_ptr<Store>> open_store(const std::string& address, const StoreOptions& options);
-
-// Opens the store and brings its schema up to kSchemaVersion, writing
-// `catalog` when given (Store::migrate).
-Result<std::unique_ptr<Store>> open_current_store(const std::string& address,
-                                                  const StoreOptions& options,
-                                                  const std::vector<Permission>* catalog);
-
 // roster migrate: copies every table of `from` into `to`, which must hold no
 // row but those its schema seeds, inside both stores' write transactions, and
 // commits `to` whole or not at all. Returns what it copied ("12 permissions,

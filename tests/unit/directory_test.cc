@@ -1,4 +1,5 @@
 #include "roster/directory.h"
+#include "roster/open_store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
