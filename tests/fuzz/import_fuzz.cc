@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "roster/cli.h"
 #include "roster/import_job.h"
 

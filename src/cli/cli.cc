@@ -1,0 +1,398 @@
+#include "roster/cli.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "util/logging.h"
+
+namespace roster {
+namespace po = boost::program_options;
+
+namespace {
+
+const char* const kSystemConfig = "/etc/roster/roster.conf";
+
+struct CommandSpec {
+  std::string name;  // "import", "sources import", ...
+  std::string synopsis;
+  std::string example;
+  std::function<void(po::options_description&, po::positional_options_description&)> options;
+  std::function<ExitCode(const CommandContext&)> run;
+};
+
+void lock_timeout_option(po::options_description& d, const char* help) {
+  d.add_options()("lock-timeout", po::value<int>()->default_value(30), help);
+}
+
+void file_argument(po::options_description& d, po::positional_options_description& p) {
+  d.add_options()("file", po::value<std::string>(), "the CSV file to read (- for standard input)");
+  p.add("file", 1);
+}
+
+void inbox_options(po::options_description& d) {
+  auto add = d.add_options();
+  add("inbox", po::value<std::string>(),
+      "instead of FILE: import every *.csv of this folder, in name order, one job each");
+  add("archive", po::value<std::string>(), "with --inbox: where imported files go (INBOX/archive)");
+  add("failed", po::value<std::string>(), "with --inbox: where refused files go (INBOX/failed)");
+  add("min-age", po::value<int>()->default_value(60),
+      "with --inbox: leave files modified less than this many seconds ago");
+}
+
+void import_options(po::options_description& d, bool allow_dry_run) {
+  d.add_options()("as", po::value<std::string>()->required(),
+                  "username of the person running the import (required)");
+  if (allow_dry_run) {
+    d.add_options()("dry-run", po::bool_switch(), "check and report everything, commit nothing");
+  }
+  d.add_options()("on-error", po::value<std::string>()->default_value("skip"),
+                  "skip: commit the valid rows; abort: commit nothing if a row is rejected")(
+      "max-errors", po::value<int64_t>(),
+      "stop, and commit nothing, once more than N rows are rejected")(
+      "upsert", po::bool_switch(),
+      "Create on an existing row updates it; Update on a "
+      "missing row creates it")("force", po::bool_switch(),
+                                "apply a file even if the same file was imported before")(
+      "max-disable", po::value<double>()->default_value(10),
+      "refuse a users file that would disable more than this percent of the enabled users "
+      "(and more than 10); 100 turns the guard off")(
+      "report-dir", po::value<std::string>(),
+      "where to write the reports (default: beside the input file)")(
+      "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty");
+  lock_timeout_option(d, "seconds to wait for another import to finish");
+  d.add_options()("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
+}
+
+void invite_option(po::options_description& d) {
+  d.add_options()("no-invite", po::bool_switch(),
+                  "record no invitation for the users this file creates or re-enables");
+}
+
+std::vector<CommandSpec> command_table() {
+  std::vector<CommandSpec> t;
+  t.push_back({"init", "roster init [--admin USERNAME --email EMAIL]",
+               "roster --db /var/lib/roster/roster.db init --admin alice --email "
+               "alice@example.com",
+               [](auto& d, auto&) {
+                 d.add_options()("admin", po::value<std::string>(),
+                                 "create the first user, with the Administrator role")(
+                     "email", po::value<std::string>(), "e-mail of the first user");
+               },
+               cmd_init});
+  t.push_back(
+      {"template",
+       "roster template users|roles|sources|sales-channels|applications|permissions "
+       "[--out FILE]",
+       "roster template users --out new-hires.csv",
+       [](auto& d, auto& p) {
+         d.add_options()("which", po::value<std::string>()->required(), "which template")(
+             "out", po::value<std::string>(), "write to FILE instead of standard output");
+         p.add("which", 1);
+       },
+       [](const CommandContext& c) { return cmd_template(c, c.vm["which"].as<std::string>()); }});
+  for (const char* kind : {"sources", "sales-channels", "roles", "applications"}) {
+    std::string k = kind;
+    t.push_back({k + " import", "roster " + k + " import FILE --as ACTOR [options]",
+                 "roster " + k + " import " + k + ".csv --as alice --dry-run",
+                 [](auto& d, auto& p) {
+                   file_argument(d, p);
+                   import_options(d, true);
+                 },
+                 [k](const CommandContext& c) { return cmd_import(c, k, false); }});
+    t.push_back({k + " export", "roster " + k + " export [--out FILE]",
+                 "roster " + k + " export --out " + k + ".csv",
+                 [](auto& d, auto&) {
+                   d.add_options()("out", po::value<std::string>(),
+                                   "write to FILE instead of standard output");
+                 },
+                 [k](const CommandContext& c) { return cmd_export_reference(c, k); }});
+  }
+  t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
+               "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
+               "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly",
+               [](auto& d, auto& p) {
+                 file_argument(d, p);
+                 import_options(d, true);
+                 invite_option(d);
+                 inbox_options(d);
+               },
+               [](const CommandContext& c) { return cmd_import(c, "users", false); }});
+  t.push_back({"validate", "roster validate FILE --as ACTOR (same as import --dry-run)",
+               "roster validate new-hires.csv --as alice",
+               [](auto& d, auto& p) {
+                 file_argument(d, p);
+                 import_options(d, false);
+                 invite_option(d);
+               },
+               [](const CommandContext& c) { return cmd_import(c, "users", true); }});
+  t.push_back({"export",
+               "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
+               "[--enabled 0|1] [--changed-since TIME]",
+               "roster export --as alice --role store_associate --out associates.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("as", po::value<std::string>()->required(),
+                                 "username of the person exporting (required)")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output")(
+                     "role", po::value<std::vector<std::string>>(),
+                     "only users with this role (name or key); repeat for several")(
+                     "source", po::value<std::vector<std::string>>(),
+                     "only users with this source (external ID); repeat for several")(
+                     "enabled", po::value<std::string>(), "only enabled (1) or disabled (0) users")(
+                     "changed-since", po::value<std::string>(),
+                     "only users created or changed since this UTC time "
+                     "(2026-01-31T00:00:00Z)");
+               },
+               cmd_export_users});
+  t.push_back({"jobs", "roster jobs [--limit N] | roster jobs show ID", "roster jobs --limit 5",
+               [](auto& d, auto& p) {
+                 d.add_options()("limit", po::value<int64_t>()->default_value(20),
+                                 "how many jobs, newest first")(
+                     "args", po::value<std::vector<std::string>>(), "show ID");
+                 p.add("args", -1);
+               },
+               [](const CommandContext& c) {
+                 std::vector<std::string> args;
+                 if (c.vm.count("args")) args = c.vm["args"].as<std::vector<std::string>>();
+                 return cmd_jobs(c, args);
+               }});
+  t.push_back({"audit", "roster audit [--job ID] [--user USERNAME] [--since TIME] [--out FILE]",
+               "roster audit --user jane.doe --since 2026-01-01T00:00:00Z --out jane.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("job", po::value<int64_t>(), "only the changes of this job")(
+                     "user", po::value<std::string>(), "only the changes to this user")(
+                     "since", po::value<std::string>(),
+                     "only changes at or after this UTC time (2026-01-31T00:00:00Z)")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+               },
+               cmd_audit});
+  t.push_back({"invitations list", "roster invitations list [--pending]",
+               "roster invitations list --pending",
+               [](auto& d, auto&) {
+                 d.add_options()("pending", po::bool_switch(), "only those not marked sent");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
+               },
+               [](const CommandContext& c) { return cmd_invitations(c, "list"); }});
+  t.push_back({"invitations export", "roster invitations export [--all] [--out FILE]",
+               "roster invitations export --out invitations.csv   # the pending ones, for a "
+               "mail merge",
+               [](auto& d, auto&) {
+                 d.add_options()("all", po::bool_switch(), "also those already marked sent")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
+               },
+               [](const CommandContext& c) { return cmd_invitations(c, "export"); }});
+  t.push_back({"invitations mark-sent", "roster invitations mark-sent --job ID | --file FILE",
+               "roster invitations mark-sent --file invitations.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("job", po::value<int64_t>(),
+                                 "every pending invitation of this job (roster jobs)")(
+                     "file", po::value<std::string>(),
+                     "those listed (column Id) in a file of `roster invitations export`");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
+               },
+               [](const CommandContext& c) { return cmd_invitations(c, "mark-sent"); }});
+  t.push_back({"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
+               "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",
+               [](auto& d, auto&) {
+                 d.add_options()("from", po::value<std::string>()->required(),
+                                 "the directory to copy: a file, or a postgresql:// URI")(
+                     "to", po::value<std::string>()->required(),
+                     "where to copy it: a new file, or an empty database on a server");
+                 lock_timeout_option(d, "seconds to wait for an import running on either");
+               },
+               cmd_migrate});
+  return t;
+}
+
+po::options_description global_options() {
+  po::options_description d("Global options");
+  auto add = d.add_options();
+  add("help,h", "show help");
+  add("version", "show the version");
+  add("db", po::value<std::string>(),
+      "the directory: a file, or postgresql://user@host/dbname (default: $ROSTER_DB, "
+      "then the config file, then ./roster.db)");
+  add("config", po::value<std::string>(),
+      "read options from this INI file, long option names as keys (default: $ROSTER_CONFIG, "
+      "then /etc/roster/roster.conf when it exists)");
+  add("log-file", po::value<std::string>(), "also write the log to this file, rotated by size");
+  add("log-max-size", po::value<double>()->default_value(10), "rotate the log file past N MiB");
+  add("log-max-files", po::value<size_t>()->default_value(5), "keep N rotated log files");
+  add("log-format", po::value<std::string>()->default_value("text"),
+      "text, or json (one object a line)");
+  add("syslog", po::bool_switch(), "also log to syslog / journald");
+  add("log-level", po::value<std::string>()->default_value("warn"),
+      "trace, debug, info, warn, error or off, for standard error (the log file and syslog "
+      "get info or finer)");
+  add("quiet,q", po::bool_switch(), "print only errors");
+  return d;
+}
+
+std::string general_help(const std::vector<CommandSpec>& table) {
+  std::string s =
+      "roster: batch user access for order-management back offices\n\n"
+      "usage: roster [--db PATH|URI] [--config FILE] [--log-file PATH] [--log-level LEVEL] [-q] "
+      "COMMAND ...\n\ncommands:\n";
+  for (const CommandSpec& c : table) s += "  " + c.synopsis + "\n";
+  s += "\n'roster COMMAND --help' shows a command's options and an example.\n"
+       "Exit codes: 0 ok, 1 rows rejected, 2 usage, 3 file refused, 4 actor not allowed,\n"
+       "5 database busy or failed, 6 refused by the disable guard.\n";
+  return s;
+}
+
+LogOptions log_options(const po::variables_map& vm) {
+  LogOptions o;
+  o.level = vm["log-level"].as<std::string>();
+  o.level_given = !vm["log-level"].defaulted();
+  o.quiet = vm["quiet"].as<bool>();
+  if (vm.count("log-file")) o.file = vm["log-file"].as<std::string>();
+  double mib = vm["log-max-size"].as<double>();
+  if (!(mib > 0)) throw po::error("--log-max-size takes a size in MiB, more than 0");
+  o.max_size_bytes = static_cast<size_t>(mib * 1024 * 1024) + 1;
+  o.max_files = vm["log-max-files"].as<size_t>();
+  o.syslog = vm["syslog"].as<bool>();
+  std::string format = vm["log-format"].as<std::string>();
+  if (format != "text" && format != "json") throw po::error("--log-format takes text or json");
+  o.json = format == "json";
+  return o;
+}
+
+// The config file: --config, else $ROSTER_CONFIG, else /etc/roster/roster.conf
+// when it exists.
+std::string config_path(const po::variables_map& vm) {
+  if (vm.count("config")) return vm["config"].as<std::string>();
+  if (const char* env = std::getenv("ROSTER_CONFIG"); env && *env) return env;
+  std::ifstream probe(kSystemConfig);
+  return probe ? kSystemConfig : "";
+}
+
+// The command name and its own arguments: "sources import x.csv" gives
+// ("sources import", ["x.csv"]).
+std::pair<std::string, std::vector<std::string>> split_command(
+    const po::parsed_options& parsed, const std::vector<CommandSpec>& table) {
+  std::vector<std::string> rest = po::collect_unrecognized(parsed.options, po::include_positional);
+  if (rest.empty()) return {"", {}};
+  std::string name = rest.front();
+  rest.erase(rest.begin());
+  if (!rest.empty()) {
+    std::string two = name + " " + rest.front();
+    for (const CommandSpec& c : table) {
+      if (c.name == two) {
+        rest.erase(rest.begin());
+        return {two, rest};
+      }
+    }
+  }
+  return {name, rest};
+}
+
+int usage_error(std::ostream& err, const std::string& message, const std::string& command) {
+  err << "roster: error: " << message << "\n";
+  err << "Try 'roster " << (command.empty() ? "" : command + " ") << "--help'.\n";
+  return static_cast<int>(ExitCode::kUsage);
+}
+
+// A command that is not in the table. When it is the first word of some that
+// are ("roster invitations"), lists them: with --help as help, otherwise as
+// the usage error.
+int group_usage(const std::vector<CommandSpec>& table, const std::string& command,
+                const std::vector<std::string>& rest, bool help, std::ostream& out,
+                std::ostream& err) {
+  std::string commands;
+  for (const CommandSpec& c : table) {
+    if (c.name.rfind(command + " ", 0) == 0) commands += "\n  " + c.synopsis;
+  }
+  if (commands.empty()) return usage_error(err, "unknown command '" + command + "'", "");
+  bool unknown_word = !rest.empty() && rest.front().rfind('-', 0) != 0;
+  if (help && !unknown_word) {
+    out << "usage:" << commands << "\n\n'roster " << command
+        << " COMMAND --help' shows its options and an example.\n";
+    return 0;
+  }
+  std::string what = unknown_word ? "unknown command '" + command + " " + rest.front() + "'"
+                                  : "'" + command + "' needs a command after it";
+  return usage_error(err, what + "; one of:" + commands, "");
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  struct LoggingGuard {
+    ~LoggingGuard() { reset_logging(); }
+  } logging_guard;
+  const std::vector<CommandSpec> table = command_table();
+  po::options_description global = global_options();
+  std::string command;
+  try {
+    po::options_description hidden;
+    hidden.add_options()("command", po::value<std::string>())(
+        "command-args", po::value<std::vector<std::string>>());
+    po::options_description all;
+    all.add(global).add(hidden);
+    po::positional_options_description pos;
+    pos.add("command", 1).add("command-args", -1);
+    po::parsed_options parsed =
+        po::command_line_parser(args).options(all).positional(pos).allow_unregistered().run();
+    po::variables_map vm;
+    po::store(parsed, vm);
+    auto [name, rest] = split_command(parsed, table);
+    command = name;
+    if (vm.count("version")) {
+      out << "roster " << ROSTER_VERSION << "\n";
+      return 0;
+    }
+    if (command.empty()) {
+      if (vm.count("help")) {
+        out << general_help(table) << "\n" << global;
+        return 0;
+      }
+      return usage_error(err, "no command given", "");
+    }
+    const CommandSpec* spec = nullptr;
+    for (const CommandSpec& c : table) {
+      if (c.name == command) spec = &c;
+    }
+    if (spec == nullptr) return group_usage(table, command, rest, vm.count("help") > 0, out, err);
+
+    po::options_description own(spec->name + " options");
+    po::positional_options_description own_pos;
+    spec->options(own, own_pos);
+    if (vm.count("help")) {
+      out << "usage: " << spec->synopsis << "\n\n"
+          << own << "\n"
+          << global << "\nexample:\n  " << spec->example << "\n";
+      return 0;
+    }
+    po::store(po::command_line_parser(rest).options(own).positional(own_pos).run(), vm);
+    // --db: command line, then ROSTER_DB, then the config file, then ./roster.db.
+    std::string db = vm.count("db") ? vm["db"].as<std::string>() : "";
+    if (const char* env = std::getenv("ROSTER_DB"); db.empty() && env && *env) db = env;
+    if (std::string path = config_path(vm); !path.empty()) {
+      std::ifstream in(path);
+      if (!in) return usage_error(err, "cannot read the config file \"" + path + "\"", command);
+      po::options_description both;
+      both.add(global).add(own);
+      po::store(po::parse_config_file(in, both, true), vm);
+    }
+    po::notify(vm);
+    setup_logging(log_options(vm), err);
+    if (db.empty()) db = vm.count("db") ? vm["db"].as<std::string>() : "roster.db";
+    CommandContext ctx{vm, out, err, db, vm["quiet"].as<bool>()};
+    return static_cast<int>(spec->run(ctx));
+  } catch (const po::error& e) {
+    return usage_error(err, e.what(), command);
+  } catch (const spdlog::spdlog_ex& e) {
+    return usage_error(err, std::string("cannot set up logging: ") + e.what(), command);
+  } catch (const std::invalid_argument& e) {
+    return usage_error(err, e.what(), command);
+  }
+}
+
+}  // namespace roster

@@ -1,0 +1,114 @@
+// What each template brings to an import: its name, the permission it needs,
+// its columns and its row handler; and what the handlers share.
+
+#include "import/import_kinds.h"
+
+#include <fmt/format.h>
+
+#include "roster/text.h"
+
+namespace roster {
+
+std::string_view kind_name(ImportKind kind) {
+  switch (kind) {
+    case ImportKind::kUsers:
+      return "users";
+    case ImportKind::kRoles:
+      return "roles";
+    case ImportKind::kSources:
+      return "sources";
+    case ImportKind::kSalesChannels:
+      return "sales-channels";
+    case ImportKind::kApplications:
+      return "applications";
+  }
+  return "users";
+}
+
+std::string_view required_permission(ImportKind kind) {
+  switch (kind) {
+    case ImportKind::kUsers:
+    case ImportKind::kApplications:
+      return kUsersPermission;
+    case ImportKind::kRoles:
+      return "configuration.roles";
+    case ImportKind::kSources:
+    case ImportKind::kSalesChannels:
+      return "stock.sources";
+  }
+  return kUsersPermission;
+}
+
+std::string hint_for(std::string_view value, const std::vector<std::string>& candidates,
+                     std::string_view fallback) {
+  if (auto best = closest_match(value, candidates)) {
+    return fmt::format("; did you mean \"{}\"?", *best);
+  }
+  return std::string(fallback);
+}
+
+std::pair<std::string_view, std::string> grant_cell(const GrantDenial& grant,
+                                                    const Directory& dir) {
+  switch (grant.what) {
+    case Grant::kRole: {
+      const Role* role = dir.role_by_id(grant.id);
+      return {col::kRole, role ? role->name : std::string()};
+    }
+    case Grant::kAllSources:
+      return {col::kAllSources, "1"};
+    case Grant::kAllChannels:
+      return {col::kAllChannels, "1"};
+    case Grant::kSource:
+      return {col::kSources, dir.source_by_id(grant.id)->external_id};
+    case Grant::kChannel:
+      return {col::kChannels, dir.channel_by_id(grant.id)->external_id};
+    case Grant::kPermission:
+      return {col::kPermissions, grant.permission};
+  }
+  return {};
+}
+
+Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission) {
+  std::optional<User> user;
+  if (!username.empty()) {
+    auto found = dir.find_user(username);
+    if (!found.is_ok()) return found.status();
+    user = std::move(*found);
+  }
+  return make_actor(username, user ? &*user : nullptr, permission, dir);
+}
+
+std::unique_ptr<RowHandler> make_handler(ImportKind kind, Directory& dir, const Actor& actor,
+                                         const JobContext& context) {
+  switch (kind) {
+    case ImportKind::kUsers:
+      return make_user_handler(dir, actor, context);
+    case ImportKind::kRoles:
+      return make_role_handler(dir, actor, context);
+    case ImportKind::kSources:
+      return make_source_handler(dir, actor, context);
+    case ImportKind::kSalesChannels:
+      return make_channel_handler(dir, actor, context);
+    case ImportKind::kApplications:
+      return make_application_handler(dir, actor, context);
+  }
+  return nullptr;
+}
+
+const TemplateColumns& columns_of(ImportKind kind) {
+  switch (kind) {
+    case ImportKind::kUsers:
+      return user_columns();
+    case ImportKind::kRoles:
+      return role_columns();
+    case ImportKind::kSources:
+      return source_columns();
+    case ImportKind::kSalesChannels:
+      return channel_columns();
+    case ImportKind::kApplications:
+      return application_columns();
+  }
+  return user_columns();
+}
+
+}  // namespace roster

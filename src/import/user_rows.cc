@@ -1,0 +1,228 @@
+// The users template: checks one row against the directory as changed so far,
+// then creates or updates the user and audits it.
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "import/user_handler.h"
+#include "roster/text.h"
+
+namespace roster {
+
+Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
+                           RowOutcome& outcome) {
+  unstored_name_.clear();
+  const auto& in = static_cast<const ParsedUser&>(*parsed);
+  Status st =
+      in.absent && issues.ok()
+          ? create_checked_by_insert(row, in.row, issues, outcome)
+          : check_and_apply(row, in.row, in.prefetched ? &in.stored : nullptr, issues, outcome);
+  // A later row with this username is a duplicate even though nothing was
+  // created (see RunTracker).
+  if (st.is_ok() && !unstored_name_.empty() && outcome.kind != RowOutcome::Kind::kCreated) {
+    st = context_.tracker->remember_name(unstored_name_);
+  }
+  return st;
+}
+
+// A row that creates a user whom nobody had before the run (the reading thread
+// looked it up): checked as check_and_apply does, except that its username and
+// e-mail are not looked up; the insert checks both (Store::insert_user_if_free).
+// The one way that can go wrong is a name or an e-mail that an earlier row of
+// the run took, and then the insert writes nothing. So when the insert finds
+// either taken, or the row has any other problem, the row is checked again the
+// usual way from where it started: which problem a row reports first depends
+// on those lookups, and a rejected row must read as it always did.
+Status UserHandler::create_checked_by_insert(const RowView& row, const UserRow& in,
+                                             RowIssues& issues, RowOutcome& outcome) {
+  const size_t warnings = issues.warnings.size();
+  by_insert_ = true;
+  taken_ = false;
+  Status st = check_and_apply(row, in, nullptr, issues, outcome);
+  by_insert_ = false;
+  if (!st.is_ok()) return st;
+  if (!taken_ && issues.ok()) {
+    ++created_by_insert_;
+    return st;
+  }
+  ++rechecked_;
+  issues.errors.clear();  // none when this began
+  issues.warnings.erase(issues.warnings.begin() + static_cast<std::ptrdiff_t>(warnings),
+                        issues.warnings.end());
+  outcome = RowOutcome{};
+  unstored_name_.clear();
+  return check_and_apply(row, in, nullptr, issues, outcome);
+}
+
+void UserHandler::log_stats() const {
+  if (created_by_insert_ + rechecked_ == 0) return;
+  spdlog::debug("{} new users were checked by their insert alone; {} rows were checked again",
+                created_by_insert_, rechecked_);
+}
+
+Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const User* prefetched,
+                                    RowIssues& issues, RowOutcome& outcome) {
+  outcome.identity = std::string(row.at(col::kUsername));
+  for (const RowError& e : issues.errors) {
+    // Cells that are not text at all are not looked up any further.
+    if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
+  }
+  const User* existing = nullptr;
+  Status st = find_target(row, in, prefetched, existing, issues);
+  if (!st.is_ok() || is_duplicate(issues)) return st;
+  if (existing) outcome.identity = existing->username;
+
+  User& after = after_;
+  if (existing) {
+    after = *existing;
+  } else {
+    after = User{};
+  }
+  resolve(row, in, existing, after, issues);
+  if (in.app_columns) check_roles_left(row, after, issues);
+  if (!issues.ok()) return Status::ok();
+  st = check_email(row, existing, after, issues);
+  if (!st.is_ok() || !issues.ok()) return st;
+
+  std::vector<FieldChange> changes = diff(existing, after);
+  // A row equal to the stored user writes nothing, so there is nothing to
+  // authorise: an export re-imports cleanly, the actor's own row included.
+  if (changes.empty()) {
+    outcome.kind = RowOutcome::Kind::kUnchanged;
+    return Status::ok();
+  }
+  check_access(row, in, existing, after, issues);
+  if (!issues.ok()) return Status::ok();
+  return apply(existing, after, std::move(changes), outcome);
+}
+
+// The user the row names, if it exists, with the duplicate-in-file and the
+// Create/Update (or --upsert) rules.
+//
+// `prefetched` is the stored user as it was before the run, when the reading
+// thread found it. Only a row naming that same user can have changed it since,
+// and such a row makes this one a duplicate (its id is marked seen), which is
+// all this row then uses of it; so it stands for a lookup. A user not found
+// before the run may have been created by an earlier row: that is looked up.
+Status UserHandler::find_target(const RowView& row, const UserRow& in, const User* prefetched,
+                                const User*& existing, RowIssues& issues) {
+  if (!is_valid_username(in.username)) return Status::ok();  // already reported
+  bool found = prefetched != nullptr;
+  if (found) {
+    stored_ = *prefetched;
+  } else if (!by_insert_) {  // else nobody had the name before the run; the insert checks the rest
+    auto lookup = dir_.find_user(in.username, stored_);
+    if (!lookup.is_ok()) return lookup.status();
+    found = *lookup;
+  }
+  bool duplicate = false;
+  if (found) {
+    duplicate = context_.tracker->user_seen_before(stored_);
+  } else {
+    auto named = context_.tracker->name_seen_before(in.username);
+    if (!named.is_ok()) return named.status();
+    duplicate = *named;
+    unstored_name_ = in.username;
+  }
+  if (duplicate) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username,
+              Code::kUsernameDuplicateInFile,
+              "appears earlier in this file; only its first row counts, remove this one");
+    return Status::ok();
+  }
+  if (found) existing = &stored_;
+  for (const RowError& e : issues.errors) {
+    if (e.code == Code::kActionInvalid) return Status::ok();
+  }
+  Action action = context_.upsert ? (found ? Action::kUpdate : Action::kCreate) : in.action;
+  if (action == Action::kCreate && found) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserExists,
+              "already exists; use Action Update to change it (or run with --upsert)");
+  } else if (action == Action::kUpdate && !found) {
+    add_issue(issues.errors, row.line(), col::kUsername, in.username, Code::kUserNotFound,
+              "is not in the directory; use Action Create to add it (or run with --upsert)");
+  }
+  return Status::ok();
+}
+
+bool UserHandler::is_duplicate(const RowIssues& issues) {
+  return !issues.errors.empty() && issues.errors.back().code == Code::kUsernameDuplicateInFile;
+}
+
+// EMAIL_TAKEN. The stored e-mail is already unique: look it up only when it changes.
+Status UserHandler::check_email(const RowView& row, const User* existing, const User& after,
+                                RowIssues& issues) {
+  if (after.email.empty()) return Status::ok();  // a user of other applications only
+  if (by_insert_) return Status::ok();           // the insert checks it
+  if (existing && iequals(existing->email, after.email)) return Status::ok();
+  auto owner = dir_.email_owner(after.email);
+  if (!owner.is_ok()) return owner.status();
+  if (owner->has_value() && !iequals(**owner, after.username)) {
+    add_issue(issues.errors, row.line(), col::kEmail, after.email, Code::kEmailTaken,
+              fmt::format("already belongs to user \"{}\"; each user needs an e-mail of its own",
+                          **owner));
+  }
+  return Status::ok();
+}
+
+// Creates or updates the user and audits the change, in the run's transaction.
+Status UserHandler::apply(const User* existing, User& after, std::vector<FieldChange> changes,
+                          RowOutcome& outcome) {
+  after.updated_at = context_.now;
+  after.updated_by = actor_.username;
+  Status st;
+  if (existing) {
+    st = dir_.update_user(*existing, after);
+    outcome.kind = RowOutcome::Kind::kUpdated;
+    outcome.disabled_user = existing->enabled && !after.enabled;
+  } else {
+    after.created_at = context_.now;
+    after.created_by = actor_.username;
+    if (by_insert_) {
+      auto inserted = dir_.insert_user_if_free(after);
+      if (!inserted.is_ok()) return inserted.status();
+      taken_ = !*inserted;
+      if (taken_) return Status::ok();  // nothing written; checked again
+    } else {
+      st = dir_.insert_user(after);
+    }
+    outcome.kind = RowOutcome::Kind::kCreated;
+  }
+  if (!st.is_ok()) return st;
+  outcome.changes = std::move(changes);
+  // An update that enables or disables the user is audited as such.
+  std::string_view action = !existing                            ? "create"
+                            : existing->enabled == after.enabled ? "update"
+                            : after.enabled                      ? "enable"
+                                                                 : "disable";
+  st = dir_.add_audit(context_.job_id, "user", after.username, action, outcome.changes);
+  // An enabled user who was not before gets an invitation to send; a user
+  // created disabled gets one once enabled.
+  // One for each application the user may sign in to, to the user's e-mail (a
+  // store-app user without one gets none: the store hands out its sign-in).
+  if (st.is_ok() && context_.invite && after.enabled && (!existing || !existing->enabled) &&
+      !after.email.empty()) {
+    Invitation& inv = invitation_;
+    inv.job_id = context_.job_id;
+    inv.user_id = after.id;
+    inv.username = after.username;
+    inv.email = after.email;
+    inv.reason = existing ? "enabled" : "created";
+    inv.created_at = context_.now;
+    for (const Role* role : roles_of(after, dir_)) {
+      const Application* app = dir_.application_by_id(role->application_id);
+      inv.application = app ? app->key : std::string(kBackOfficeKey);
+      if (st.is_ok()) st = dir_.add_invitation(inv);
+    }
+  }
+  return st;
+}
+
+// Turns the row's names into the stored user: role, sources, sales channels.
+
+std::unique_ptr<RowHandler> make_user_handler(Directory& dir, const Actor& actor,
+                                              const JobContext& context) {
+  return std::make_unique<UserHandler>(dir, actor, context);
+}
+
+}  // namespace roster

@@ -1,0 +1,180 @@
+// The PostgreSQL store's jobs and audit trail.
+
+#include <fmt/format.h>
+
+#include "store/postgres/pg_store.h"
+
+namespace roster {
+namespace {
+
+// A job's columns. A job still marked running whose server connection is gone
+// was killed, or lost its machine or network: the server rolled its
+// transaction back, so nothing of it was applied. Its pid is that of the
+// server process serving its connection, seen by every machine alike.
+#define ROSTER_PG_JOB_COLUMNS                                                             \
+  "id, kind, file, sha256, actor, mode, dry_run, started_at, coalesce(finished_at, ''), " \
+  "rows_read, created, updated, unchanged, rejected, "                                    \
+  "CASE WHEN outcome = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "       \
+  "  WHERE a.pid = jobs.pid) THEN 'interrupted' ELSE outcome END, coalesce(exit_code, -1) "
+
+Job read_job(const PgResult& r, int row) {
+  Job j;
+  j.id = r.int64(row, 0);
+  j.kind = r.text(row, 1);
+  j.file = r.text(row, 2);
+  j.sha256 = r.text(row, 3);
+  j.actor = r.text(row, 4);
+  j.mode = r.text(row, 5);
+  j.dry_run = r.flag(row, 6);
+  j.started_at = r.text(row, 7);
+  j.finished_at = r.text(row, 8);
+  j.rows_read = r.int64(row, 9);
+  j.created = r.int64(row, 10);
+  j.updated = r.int64(row, 11);
+  j.unchanged = r.int64(row, 12);
+  j.rejected = r.int64(row, 13);
+  j.outcome = r.text(row, 14);
+  j.exit_code = static_cast<int>(r.int64(row, 15));
+  return j;
+}
+
+}  // namespace
+
+Status PgStore::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
+                          std::string_view action, std::string_view changes) {
+  return defer(
+      "INSERT INTO audit (job_id, target_type, target, action, changes) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      {job_id, target_type, target, action, changes}, "writing the audit trail");
+}
+
+Status PgStore::add_invitation(const Invitation& inv) {
+  return defer(
+      "INSERT INTO invitations (job_id, user_id, username, email, application, reason, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {inv.job_id, inv.user_id, inv.username, inv.email, inv.application, inv.reason,
+       inv.created_at},
+      "recording an invitation");
+}
+
+Status PgStore::for_each_invitation(bool pending_only,
+                                    const std::function<Status(const Invitation&)>& fn) {
+  Invitation inv;
+  return scan(
+      "SELECT id, job_id, user_id, username, email, application, reason, created_at, "
+      "coalesce(sent_at, '') FROM invitations WHERE $1::int = 0 OR sent_at IS NULL ORDER BY id",
+      {pending_only}, "reading the invitations", [&](const PgResult& r, bool&) {
+        inv.id = r.int64(0, 0);
+        inv.job_id = r.int64(0, 1);
+        inv.user_id = r.int64(0, 2);
+        r.text(0, 3, inv.username);
+        r.text(0, 4, inv.email);
+        r.text(0, 5, inv.application);
+        r.text(0, 6, inv.reason);
+        r.text(0, 7, inv.created_at);
+        r.text(0, 8, inv.sent_at);
+        return fn(inv);
+      });
+}
+
+Result<int64_t> PgStore::mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
+                                               std::string_view sent_at) {
+  PgResult r =
+      run("WITH m AS (UPDATE invitations SET sent_at = $3 WHERE sent_at IS NULL "
+          "  AND (job_id = $1 OR id = ANY($2::bigint[])) RETURNING 1) SELECT count(*) FROM m",
+          {job_id, pg_id_array(ids), sent_at});
+  if (!r.ok()) return error("marking invitations sent", r);
+  return r.int64(0, 0);
+}
+
+Status PgStore::for_each_audit(const AuditFilter& filter,
+                               const std::function<Status(const StoredAudit&)>& fn) {
+  StoredAudit e;
+  return scan(
+      "SELECT a.job_id, j.started_at, j.actor, a.target_type, a.target, a.action, a.changes "
+      "FROM audit a JOIN jobs j ON j.id = a.job_id "
+      "WHERE ($1::bigint = 0 OR a.job_id = $1) "
+      "AND ($2::text = '' OR (a.target_type = 'user' AND "
+      "  lower(a.target) = lower($2::text COLLATE \"C\"))) "
+      "AND ($3::text = '' OR j.started_at >= $3::text) ORDER BY a.id",
+      {filter.job_id, filter.user, filter.since}, "reading the audit trail",
+      [&](const PgResult& r, bool&) {
+        e.job_id = r.int64(0, 0);
+        r.text(0, 1, e.at);
+        r.text(0, 2, e.actor);
+        r.text(0, 3, e.target_type);
+        r.text(0, 4, e.target);
+        r.text(0, 5, e.action);
+        r.text(0, 6, e.changes);
+        return fn(e);
+      });
+}
+
+Result<int64_t> PgStore::start_job(const Job& job) {
+  PgResult r =
+      run("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', pg_backend_pid()) RETURNING id",
+          {job.kind, job.file, job.sha256, job.actor, job.mode, job.dry_run, job.started_at});
+  if (!r.ok()) return error("recording the job", r);
+  return r.int64(0, 0);
+}
+
+Status PgStore::finish_job(const Job& job) {
+  PgResult r = run(
+      "UPDATE jobs SET sha256 = $2, finished_at = $3, rows_read = $4, created = $5, "
+      "updated = $6, unchanged = $7, rejected = $8, outcome = $9, exit_code = $10 WHERE id = $1",
+      {job.id, job.sha256, job.finished_at, job.rows_read, job.created, job.updated, job.unchanged,
+       job.rejected, job.outcome, job.exit_code});
+  if (!r.ok()) return error("finishing the job record", r);
+  return Status::ok();
+}
+
+Result<std::optional<Job>> PgStore::one_job(const char* sql, std::initializer_list<PgArg> args,
+                                            std::string_view what) {
+  PgResult r = run(sql, args);
+  if (!r.ok()) return error(what, r);
+  if (r.rows() == 0) return std::optional<Job>();
+  return std::optional<Job>(read_job(r, 0));
+}
+
+Result<std::optional<Job>> PgStore::find_job(int64_t id) {
+  return one_job("SELECT " ROSTER_PG_JOB_COLUMNS "FROM jobs WHERE id = $1", {id}, "reading a job");
+}
+
+Result<std::vector<Job>> PgStore::list_jobs(int64_t limit) {
+  PgResult r = run("SELECT " ROSTER_PG_JOB_COLUMNS "FROM jobs ORDER BY id DESC LIMIT $1", {limit});
+  if (!r.ok()) return error("listing jobs", r);
+  std::vector<Job> jobs;
+  for (int i = 0; i < r.rows(); ++i) jobs.push_back(read_job(r, i));
+  return jobs;
+}
+
+Result<std::optional<Job>> PgStore::running_job(int64_t except_id) {
+  return one_job("SELECT " ROSTER_PG_JOB_COLUMNS
+                 "FROM jobs WHERE outcome = 'running' AND id <> $1 ORDER BY id DESC LIMIT 1",
+                 {except_id}, "reading running jobs");
+}
+
+Result<std::optional<Job>> PgStore::lock_holder_job(int64_t lock) {
+  // The job whose server process holds the writers' advisory lock (a bigint
+  // key shows in pg_locks as its high and low 32 bits).
+  return one_job("SELECT " ROSTER_PG_JOB_COLUMNS
+                 "FROM jobs WHERE outcome = 'running' AND pid IN (SELECT l.pid FROM pg_locks l "
+                 "  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+                 "  AND l.database = (SELECT oid FROM pg_database "
+                 "    WHERE datname = current_database()) "
+                 "  AND l.classid::bigint = ($1::bigint >> 32) "
+                 "  AND l.objid::bigint = ($1::bigint & 4294967295)) "
+                 "ORDER BY id DESC LIMIT 1",
+                 {lock}, "reading running jobs");
+}
+
+Result<std::optional<Job>> PgStore::committed_job_with_sha(std::string_view kind,
+                                                           std::string_view sha256) {
+  return one_job("SELECT " ROSTER_PG_JOB_COLUMNS
+                 "FROM jobs WHERE kind = $1 AND sha256 = $2 AND outcome = 'committed' "
+                 "AND created + updated > 0 ORDER BY id DESC LIMIT 1",
+                 {kind, sha256}, "looking up earlier jobs");
+}
+
+}  // namespace roster
