@@ -12,7 +12,7 @@ namespace roster {
 // The outcome of a run-level operation: ok, or a failure that stops the run.
 // Each failure kind maps to one exit code of SPEC §7. Bad rows are not Statuses;
 // they are RowErrors (row.h).
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // ok
 
@@ -50,7 +50,7 @@ class Status {
 
 // A value, or the Status that explains why there is none.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design

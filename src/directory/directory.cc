@@ -49,13 +49,17 @@ Status Directory::begin() { return store_->begin(); }
 Status Directory::commit() {
   Status st = store_->commit();
   // A failed commit rolled back: the reference data in memory must follow.
-  if (!st.is_ok()) load_reference_data();
+  // The commit's own failure is the one to report; a reload that fails too
+  // would fail the same way on the next call.
+  if (!st.is_ok()) static_cast<void>(load_reference_data());
   return st;
 }
 
 void Directory::rollback() {
   store_->rollback();
-  load_reference_data();
+  // Never fails loudly (see the header); a store that cannot reload fails the
+  // next call that reads it.
+  static_cast<void>(load_reference_data());
 }
 
 Status Directory::sync_catalog(const std::vector<Permission>& catalog) {
