@@ -26,6 +26,17 @@ namespace roster {
 enum class ImportKind { kUsers, kRoles, kSources, kSalesChannels, kApplications };
 std::string_view kind_name(ImportKind kind);  // users, roles, sources, sales-channels
 
+// The templates roster knows, in the order help and messages list them: each
+// one's name (`roster template NAME`, `roster NAME import|export`) and, when
+// files of it can be imported, its kind. The one list of template kinds.
+struct TemplateKind {
+  std::string_view name;
+  std::optional<ImportKind> import;  // none for the permission catalog
+};
+const std::vector<TemplateKind>& template_kinds();
+// The kind whose template is named `name`, if any.
+std::optional<ImportKind> import_kind(std::string_view name);
+
 // What a handler knows of the run it is part of.
 struct JobContext {
   int64_t job_id = 0;

@@ -86,10 +86,12 @@ std::vector<CommandSpec> command_table() {
                      "email", po::value<std::string>(), "e-mail of the first user");
                },
                cmd_init});
+  std::string template_names;
+  for (const TemplateKind& tk : template_kinds()) {
+    template_names += (template_names.empty() ? "" : "|") + std::string(tk.name);
+  }
   t.push_back(
-      {"template",
-       "roster template users|roles|sources|sales-channels|applications|permissions "
-       "[--out FILE]",
+      {"template", "roster template " + template_names + " [--out FILE]",
        "roster template users --out new-hires.csv",
        [](auto& d, auto& p) {
          d.add_options()("which", po::value<std::string>()->required(), "which template")(
@@ -97,22 +99,24 @@ std::vector<CommandSpec> command_table() {
          p.add("which", 1);
        },
        [](const CommandContext& c) { return cmd_template(c, c.vm["which"].as<std::string>()); }});
-  for (const char* kind : {"sources", "sales-channels", "roles", "applications"}) {
-    std::string k = kind;
+  for (const TemplateKind& tk : template_kinds()) {
+    if (!tk.import || *tk.import == ImportKind::kUsers) continue;  // users: `roster import`
+    std::string k(tk.name);
+    ImportKind kind = *tk.import;
     t.push_back({k + " import", "roster " + k + " import FILE --as ACTOR [options]",
                  "roster " + k + " import " + k + ".csv --as alice --dry-run",
                  [](auto& d, auto& p) {
                    file_argument(d, p);
                    import_options(d, true);
                  },
-                 [k](const CommandContext& c) { return cmd_import(c, k, false); }});
+                 [kind](const CommandContext& c) { return cmd_import(c, kind, false); }});
     t.push_back({k + " export", "roster " + k + " export [--out FILE]",
                  "roster " + k + " export --out " + k + ".csv",
                  [](auto& d, auto&) {
                    d.add_options()("out", po::value<std::string>(),
                                    "write to FILE instead of standard output");
                  },
-                 [k](const CommandContext& c) { return cmd_export_reference(c, k); }});
+                 [kind](const CommandContext& c) { return cmd_export_reference(c, kind); }});
   }
   t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
                "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
@@ -123,7 +127,7 @@ std::vector<CommandSpec> command_table() {
                  invite_option(d);
                  inbox_options(d);
                },
-               [](const CommandContext& c) { return cmd_import(c, "users", false); }});
+               [](const CommandContext& c) { return cmd_import(c, ImportKind::kUsers, false); }});
   t.push_back({"validate", "roster validate FILE --as ACTOR (same as import --dry-run)",
                "roster validate new-hires.csv --as alice",
                [](auto& d, auto& p) {
@@ -131,7 +135,7 @@ std::vector<CommandSpec> command_table() {
                  import_options(d, false);
                  invite_option(d);
                },
-               [](const CommandContext& c) { return cmd_import(c, "users", true); }});
+               [](const CommandContext& c) { return cmd_import(c, ImportKind::kUsers, true); }});
   t.push_back({"export",
                "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
                "[--enabled 0|1] [--changed-since TIME]",

@@ -170,25 +170,24 @@ ExitCode cmd_init(const CommandContext& ctx) {
 }
 
 ExitCode cmd_template(const CommandContext& ctx, const std::string& which) {
-  static const char* const kNames[] = {"users",          "roles",        "sources",
-                                       "sales-channels", "applications", "permissions"};
-  if (std::find(std::begin(kNames), std::end(kNames), which) == std::end(kNames)) {
+  const std::vector<TemplateKind>& kinds = template_kinds();
+  if (std::none_of(kinds.begin(), kinds.end(),
+                   [&](const TemplateKind& k) { return k.name == which; })) {
+    std::string names;
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      names += i == 0 ? "" : i + 1 == kinds.size() ? " or " : ", ";
+      names += kinds[i].name;
+    }
     return report_failure(
-        ctx, Status::usage(fmt::format("unknown template \"{}\"; choose users, roles, sources, "
-                                       "sales-channels, applications or permissions",
-                                       which)));
+        ctx, Status::usage(fmt::format("unknown template \"{}\"; choose {}", which, names)));
   }
   return write_output(ctx, option_text(ctx.vm, "out"),
                       std::string(embedded_template(which + ".csv")));
 }
 
-ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool validate) {
+ExitCode cmd_import(const CommandContext& ctx, ImportKind kind, bool validate) {
   ImportOptions o;
-  o.kind = kind == "roles"            ? ImportKind::kRoles
-           : kind == "sources"        ? ImportKind::kSources
-           : kind == "sales-channels" ? ImportKind::kSalesChannels
-           : kind == "applications"   ? ImportKind::kApplications
-                                      : ImportKind::kUsers;
+  o.kind = kind;
   const po::variables_map& vm = ctx.vm;
   bool inbox = vm.count("inbox") > 0;
   if (inbox == (vm.count("file") > 0)) {

@@ -7,6 +7,7 @@
 
 #include "roster/directory.h"
 #include "roster/error_code.h"
+#include "roster/import_job.h"
 
 namespace roster {
 
@@ -37,10 +38,10 @@ ExitCode write_output(const CommandContext& ctx, const std::string& path, const 
 
 ExitCode cmd_init(const CommandContext& ctx);
 ExitCode cmd_template(const CommandContext& ctx, const std::string& which);
-// `kind` is users, roles, sources or sales-channels; `validate` forces a dry run.
-ExitCode cmd_import(const CommandContext& ctx, const std::string& kind, bool validate);
+// `validate` forces a dry run.
+ExitCode cmd_import(const CommandContext& ctx, ImportKind kind, bool validate);
 ExitCode cmd_export_users(const CommandContext& ctx);
-ExitCode cmd_export_reference(const CommandContext& ctx, const std::string& kind);
+ExitCode cmd_export_reference(const CommandContext& ctx, ImportKind kind);
 ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args);
 ExitCode cmd_audit(const CommandContext& ctx);
 // `action` is list, export or mark-sent.

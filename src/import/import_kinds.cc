@@ -9,20 +9,30 @@
 
 namespace roster {
 
+const std::vector<TemplateKind>& template_kinds() {
+  static const std::vector<TemplateKind> kKinds = {
+      {"users", ImportKind::kUsers},
+      {"roles", ImportKind::kRoles},
+      {"sources", ImportKind::kSources},
+      {"sales-channels", ImportKind::kSalesChannels},
+      {"applications", ImportKind::kApplications},
+      {"permissions", std::nullopt},
+  };
+  return kKinds;
+}
+
 std::string_view kind_name(ImportKind kind) {
-  switch (kind) {
-    case ImportKind::kUsers:
-      return "users";
-    case ImportKind::kRoles:
-      return "roles";
-    case ImportKind::kSources:
-      return "sources";
-    case ImportKind::kSalesChannels:
-      return "sales-channels";
-    case ImportKind::kApplications:
-      return "applications";
+  for (const TemplateKind& k : template_kinds()) {
+    if (k.import == kind) return k.name;
   }
   return "users";
+}
+
+std::optional<ImportKind> import_kind(std::string_view name) {
+  for (const TemplateKind& k : template_kinds()) {
+    if (k.name == name) return k.import;
+  }
+  return std::nullopt;
 }
 
 std::string_view required_permission(ImportKind kind) {

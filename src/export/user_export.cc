@@ -1,0 +1,193 @@
+// roster export: the users an actor may see, as the users template.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "export/scope_text.h"
+#include "roster/csv_input.h"
+#include "roster/export.h"
+#include "roster/text.h"
+#include "roster/validate.h"
+#include "util/atomic_file.h"
+#include "util/batch_ring.h"
+
+namespace roster {
+namespace {
+
+// Users export filters; an empty list or nullopt means "any".
+struct UserFilter {
+  std::vector<int64_t> roles;
+  std::vector<int64_t> sources;
+  std::optional<bool> enabled;
+  std::string changed_since;
+
+  bool matches(const User& u) const {
+    if (!roles.empty() && std::none_of(roles.begin(), roles.end(), [&](int64_t r) {
+          return r == u.role_id ||
+                 std::find(u.app_roles.begin(), u.app_roles.end(), r) != u.app_roles.end();
+        })) {
+      return false;
+    }
+    if (!sources.empty() && !u.all_sources &&
+        std::none_of(sources.begin(), sources.end(), [&](int64_t s) {
+          return std::binary_search(u.sources.begin(), u.sources.end(), s);
+        })) {
+      return false;
+    }
+    if (enabled && u.enabled != *enabled) return false;
+    return changed_since.empty() || u.updated_at >= changed_since;
+  }
+};
+
+Result<UserFilter> make_filter(const UserExportOptions& o, const Directory& d) {
+  UserFilter f;
+  for (const std::string& r : o.roles) {
+    const Role* role = d.role_by_name_or_key(r);
+    if (role == nullptr) {
+      return Status::usage(fmt::format("--role \"{}\" is not a role name or key{}", r,
+                                       hint_for(r, d.role_names_and_keys(), "")));
+    }
+    f.roles.push_back(role->id);
+  }
+  for (const std::string& s : o.sources) {
+    const Source* src = d.source_by_external_id(s);
+    if (src == nullptr) {
+      return Status::usage(fmt::format("--source \"{}\" is not a source external ID{}", s,
+                                       hint_for(s, d.source_external_ids(), "")));
+    }
+    f.sources.push_back(src->id);
+  }
+  f.enabled = o.enabled;
+  if (!o.changed_since.empty()) {
+    auto t = normalize_utc_time(o.changed_since);
+    if (!t) {
+      return Status::usage(
+          "--changed-since takes an ISO 8601 UTC time such as "
+          "2026-01-31T00:00:00Z");
+    }
+    f.changed_since = *t;
+  }
+  return f;
+}
+
+// Directory::for_each_user, with the directory read on a thread of its own, a
+// batch of users ahead, while `fn` runs on this one: an export formats and
+// writes one batch while the next is read. Nothing else may use `d` meanwhile
+// but its reference data (roles, sources, channels), which stays constant.
+Status for_each_user_ahead(Directory& d, const std::function<bool(const User&)>& fn) {
+  BatchRing<User> ring(3, 256);
+  Status scanned;
+  std::thread reader([&] {
+    try {
+      BatchRing<User>::Batch* batch = ring.acquire();
+      if (batch == nullptr) return;  // stopped before it started
+      scanned = d.for_each_user([&](User& u) {
+        // A swap, not a copy: the scan reads the next user into the memory of
+        // the one this slot held before.
+        std::swap(batch->items[batch->count++], u);
+        if (batch->count < batch->items.size()) return true;
+        ring.publish();
+        batch = ring.acquire();
+        return batch != nullptr;  // null: this thread stopped the scan
+      });
+      if (batch != nullptr) {
+        batch->last = true;
+        ring.publish();
+      }
+    } catch (...) {
+      ring.fail(std::current_exception());
+    }
+  });
+  // Stops and joins the reading thread on every way out, an exception included.
+  struct Join {
+    BatchRing<User>& ring;
+    std::thread& thread;
+    ~Join() {
+      ring.stop();
+      if (thread.joinable()) thread.join();
+    }
+  } join{ring, reader};
+  while (const User* u = ring.next()) {
+    if (!fn(*u)) break;
+  }
+  ring.stop();
+  reader.join();
+  return scanned;
+}
+
+// The users export's lines, written as the users are read.
+Status write_users(Directory& d, const Actor& actor, const UserFilter& filter, AtomicFile& file) {
+  // The applications' role columns only once a role of theirs exists, so that
+  // a directory of the back office alone exports exactly as before them.
+  bool app_columns = d.other_applications_in_use();
+  std::vector<std::string> header = user_columns().required;
+  header.emplace_back(col::kChannels);
+  const Application* apps[kAppCount] = {};
+  if (app_columns) {
+    for (size_t i = 1; i < kAppCount; ++i) {
+      header.emplace_back(kAppRoleColumns[i].column);
+      apps[i] = d.application_by_key(kAppRoleColumns[i].application_key);
+    }
+  }
+  file.write(csv_line(header));
+  // One line per user, appended into buffers that are reused: an export of a
+  // million users allocates nothing per user here.
+  std::string out, sources, channels;
+  std::vector<std::string_view> names;
+  Status st = for_each_user_ahead(d, [&](const User& u) {
+    if (!may_see_user(actor, u, d) || !filter.matches(u)) return true;
+    const Role* role = d.role_by_id(u.role_id);
+    sources.clear();
+    append_scope(sources, d, u.sources, false, names);
+    channels.clear();
+    append_scope(channels, d, u.channels, true, names);
+    const std::string_view cells[] = {u.username,
+                                      u.email,
+                                      u.enabled ? "1" : "0",
+                                      u.all_channels ? "1" : "0",
+                                      u.all_sources ? "1" : "0",
+                                      u.timezone,
+                                      role ? std::string_view(role->name) : "",
+                                      sources,
+                                      "Update",
+                                      channels};
+    for (size_t i = 0; i < std::size(cells); ++i) {
+      if (i > 0) out += ',';
+      append_csv_cell(out, cells[i]);
+    }
+    for (size_t i = 1; app_columns && i < kAppCount; ++i) {
+      out += ',';
+      for (int64_t id : u.app_roles) {
+        const Role* r = d.role_by_id(id);
+        if (r && apps[i] && r->application_id == apps[i]->id) append_csv_cell(out, r->name);
+      }
+    }
+    out += '\n';
+    if (out.size() > (64 << 10)) {
+      file.write(out);
+      out.clear();
+    }
+    return true;
+  });
+  file.write(out);
+  return st;
+}
+
+}  // namespace
+
+Status export_users(Directory& dir, const UserExportOptions& options,
+                    std::ostream& standard_output) {
+  auto actor = load_actor(dir, options.actor, kUsersPermission);
+  if (!actor.is_ok()) return actor.status();
+  auto filter = make_filter(options, dir);
+  if (!filter.is_ok()) return filter.status();
+  auto file = AtomicFile::create(options.out.empty() ? "-" : options.out, &standard_output);
+  if (!file.is_ok()) return file.status();
+  Status st = write_users(dir, *actor, *filter, **file);
+  if (!st.is_ok()) return st;
+  return (*file)->commit();
+}
+
+}  // namespace roster
