@@ -12,6 +12,7 @@
 #include "roster/directory.h"
 #include "roster/import_job.h"
 #include "roster/inbox.h"
+#include "roster/init.h"
 #include "roster/text.h"
 #include "roster/validate.h"
 #include "util/atomic_file.h"
@@ -72,97 +73,18 @@ ExitCode write_output(const CommandContext& ctx, const std::string& path, const 
 
 ExitCode cmd_init(const CommandContext& ctx) {
   std::string admin = option_text(ctx.vm, "admin"), email = option_text(ctx.vm, "email");
-  if (admin.empty() != email.empty()) {
-    return report_failure(ctx, Status::usage("--admin and --email go together"));
-  }
-  if (!admin.empty() && !is_valid_username(admin)) {
-    return report_failure(ctx, Status::usage(fmt::format(
-                                   "--admin \"{}\" is not a valid username; use 1 to 64 letters, "
-                                   "digits and . _ - @, with no spaces",
-                                   admin)));
-  }
-  if (!admin.empty() && !is_valid_email(email)) {
-    return report_failure(ctx, Status::usage(fmt::format("--email \"{}\" is not a valid e-mail "
-                                                         "address",
-                                                         email)));
-  }
+  Status st = check_first_admin(admin, email);
+  if (!st.is_ok()) return report_failure(ctx, st);
   auto dir = open_directory(ctx, true, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
-  Directory& d = **dir;
-  Status st = d.begin();
-  if (st.is_ok()) st = d.sync_catalog(permission_catalog());
-  if (st.is_ok()) st = d.commit();
-  if (!st.is_ok()) return report_failure(ctx, st);
-  auto version = d.schema_version();
+  auto version = prepare_directory(**dir, permission_catalog());
   if (!version.is_ok()) return report_failure(ctx, version.status());
   if (!ctx.quiet) {
     ctx.out << fmt::format("directory \"{}\" ready (schema version {})\n", ctx.db, *version);
   }
   if (admin.empty()) return ExitCode::kOk;
-
-  auto any_user = d.has_users();
-  if (!any_user.is_ok()) return report_failure(ctx, any_user.status());
-  if (*any_user || d.role_by_name("Administrator") != nullptr) {
-    return report_failure(ctx, Status::usage("--admin works only on an empty directory; this one "
-                                             "already has users or an Administrator role"));
-  }
-  std::string now = now_utc_iso8601();
-  Job job;
-  job.kind = "init";
-  job.file = "";
-  job.actor = admin;
-  job.mode = "init";
-  job.started_at = now;
-  auto job_id = d.start_job(job);
-  if (!job_id.is_ok()) return report_failure(ctx, job_id.status());
-  Role role;
-  role.name = "Administrator";
-  role.key = "administrator";
-  role.hierarchy = 0;
-  for (const Permission& p : d.permissions()) role.permissions.push_back(p.key);
-  role.sources.all = true;
-  role.channels.all = true;
-  User user;
-  user.username = admin;
-  user.email = email;
-  user.enabled = user.all_channels = user.all_sources = true;
-  user.timezone = "UTC";
-  user.created_at = user.updated_at = now;
-  user.created_by = user.updated_by = admin;
-  st = d.begin();
-  if (st.is_ok()) st = d.save_role(role);
-  if (st.is_ok()) {
-    user.role_id = role.id;
-    st = d.insert_user(user);
-  }
-  if (st.is_ok()) {
-    st = d.add_audit(*job_id, "role", role.name, "create",
-                     {{"Name", "", role.name},
-                      {"Key", "", role.key},
-                      {"Hierarchy", "", "0"},
-                      {"Permissions", "", "*"},
-                      {"Access all sources", "", "1"},
-                      {"Access all sales channels", "", "1"}});
-  }
-  if (st.is_ok()) {
-    st = d.add_audit(*job_id, "user", admin, "create",
-                     {{"Username", "", admin},
-                      {"E-mail", "", email},
-                      {"Enabled", "", "1"},
-                      {"Access all sales channels", "", "1"},
-                      {"Access all sources", "", "1"},
-                      {"Timezone", "", "UTC"},
-                      {"Role", "", role.name}});
-  }
-  if (st.is_ok()) st = d.commit();
-  job.id = *job_id;
-  job.finished_at = now_utc_iso8601();
-  job.created = st.is_ok() ? 1 : 0;
-  job.outcome = st.is_ok() ? "committed" : "failed";
-  job.exit_code = static_cast<int>(st.exit_code());
-  Status finished = d.finish_job(job);
+  st = create_first_admin(**dir, admin, email);
   if (!st.is_ok()) return report_failure(ctx, st);
-  if (!finished.is_ok()) return report_failure(ctx, finished);
   if (!ctx.quiet) {
     ctx.out << fmt::format("administrator \"{}\" created with role \"Administrator\"\n", admin);
   }
