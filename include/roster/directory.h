@@ -109,24 +109,14 @@ class Directory : public RoleBook {
   // --- Users. A user with access to all sources has an empty `sources` list,
   // and likewise for sales channels (SPEC: the list is then ignored, not
   // stored); callers keep to that, and reads rely on it.
-  // A hint that the next lookups will be of these usernames and e-mails; see
-  // Store::look_ahead. Lookups answer the same with or without it.
-  bool looks_ahead() const { return store_->looks_ahead(); }
-  Status look_ahead(const std::vector<std::string>& usernames,
-                    const std::vector<std::string>& emails) {
-    return store_->look_ahead(usernames, emails);
-  }
-  // Store::open_snapshot: the users before the run, for the reading thread.
-  Result<std::unique_ptr<UserSnapshot>> open_snapshot() { return store_->open_snapshot(); }
+  // The store's speed-ups for an import (Store::accelerator), or null.
+  ImportAccelerator* accelerator() { return store_->accelerator(); }
   Result<std::optional<User>> find_user(std::string_view username);
   // The same into `user`, whose memory is reused; false when there is none.
   Result<bool> find_user(std::string_view username, User& user);
   // The username that holds `email` (case-insensitive), if any.
   Result<std::optional<std::string>> email_owner(std::string_view email);
   Status insert_user(User& user);  // sets user.id
-  // Store::insert_user_if_free: false, with nothing written, when the username
-  // or the e-mail is taken.
-  Result<bool> insert_user_if_free(User& user) { return store_->insert_user_if_free(user); }
   // Writes the fields of `after` that differ from `before` (same id).
   Status update_user(const User& before, const User& after);
   Result<int64_t> count_enabled_users();

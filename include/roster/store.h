@@ -57,6 +57,47 @@ class UserSnapshot {
   virtual Result<bool> find_user(std::string_view username, User& user) = 0;
 };
 
+class Store;
+class ImportAccelerator;
+
+// Speed-ups a store may offer an import, behind one optional capability
+// (Store::accelerator()): each backend overrides what it has, none stubs what
+// it has not. What a run sees and does is exactly what it would without them.
+class ImportAccelerator {
+ public:
+  explicit ImportAccelerator(Store& store) : store_(store) {}
+  virtual ~ImportAccelerator() = default;
+
+  // A hint: the next find_user and email_owner calls will mostly be for these
+  // (a batch of an import's rows). A store whose lookups are costly round
+  // trips (PostgreSQL) may fetch them all at once and answer from memory,
+  // keeping what it holds in step with its own writes. Inside a write
+  // transaction only. looks_ahead() says whether the store uses the hint, so
+  // that callers need not build it.
+  virtual bool looks_ahead() const { return false; }
+  virtual Status look_ahead(const std::vector<std::string>& /*usernames*/,
+                            const std::vector<std::string>& /*emails*/) {
+    return Status::ok();
+  }
+  // Inside a write transaction: a snapshot of the users as committed before it
+  // began, for another thread to look rows up ahead while this one writes; or
+  // null when the store offers none (SQLite does). Destroy it before commit():
+  // while it reads, the commit's checkpoint cannot copy the transaction's
+  // pages into the file.
+  virtual Result<std::unique_ptr<UserSnapshot>> open_snapshot() {
+    return std::unique_ptr<UserSnapshot>();
+  }
+  // As Store::insert_user, unless the username or the e-mail (case-insensitive)
+  // is already taken: then writes nothing and returns false. For a row the
+  // snapshot showed nobody had: SQLite lets the insert's own seek into each
+  // unique index stand for the lookups; this default looks both up first, for
+  // a store where a failed insert ends the transaction.
+  virtual Result<bool> insert_user_if_free(User& user);
+
+ private:
+  Store& store_;
+};
+
 struct StoreOptions {
   bool create = false;          // create the directory when there is none
   int lock_timeout_ms = 30000;  // how long begin() waits for another writer
@@ -65,6 +106,9 @@ struct StoreOptions {
 class Store {
  public:
   virtual ~Store() = default;
+
+  // The speed-ups this store offers an import, or null for none.
+  virtual ImportAccelerator* accelerator() { return nullptr; }
 
   // Where the directory lives, for messages: a file's path, or
   // "postgresql://user@host:port/db" without the password.
@@ -98,36 +142,11 @@ class Store {
 
   // --- Users. A user with access to all sources is stored with no source
   // list, and likewise for sales channels; reads rely on it.
-  // A hint: the next find_user and email_owner calls will mostly be for these
-  // (a batch of an import's rows). A store whose lookups are costly round trips
-  // may fetch them all at once and answer from memory, keeping what it holds
-  // in step with its own writes; answers must be the same as without the hint.
-  // Inside a write transaction only. The default does nothing; looks_ahead()
-  // says whether a store uses the hint, so that callers need not build it.
-  virtual bool looks_ahead() const { return false; }
-  virtual Status look_ahead(const std::vector<std::string>& /*usernames*/,
-                            const std::vector<std::string>& /*emails*/) {
-    return Status::ok();
-  }
-  // Inside a write transaction: a snapshot of the users as committed before it
-  // began, for another thread to look rows up ahead while this one writes; or
-  // null when the store offers none (lookups then stay on the run's thread).
-  // Destroy it before commit(): while it reads, the commit's checkpoint cannot
-  // copy the transaction's pages into the file.
-  virtual Result<std::unique_ptr<UserSnapshot>> open_snapshot() {
-    return std::unique_ptr<UserSnapshot>();
-  }
   // Finds by username (case-insensitive, ASCII) into `user`, reusing its memory.
   virtual Result<bool> find_user(std::string_view username, User& user) = 0;
   // The username that holds `email` (case-insensitive, ASCII), if any.
   virtual Result<std::optional<std::string>> email_owner(std::string_view email) = 0;
   virtual Status insert_user(User& user) = 0;  // sets user.id
-  // As insert_user, unless the username or the e-mail (case-insensitive) is
-  // already taken: then writes nothing and returns false. For a caller that
-  // has not looked either up. SQLite lets the insert's own seek into each
-  // unique index stand for the lookups; the default looks both up first,
-  // for a store where a failed insert ends the transaction (PostgreSQL).
-  virtual Result<bool> insert_user_if_free(User& user);
   // Writes the fields of `after` that differ from `before` (same id).
   virtual Status update_user(const User& before, const User& after) = 0;
   virtual Result<int64_t> count_enabled_users() = 0;

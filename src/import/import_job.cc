@@ -150,8 +150,8 @@ ExitCode ImportRun::stream_rows(RowHandler& handler, CsvInput& input) {
     // The look-ahead only saves time: a snapshot that cannot be opened (a
     // descriptor limit, say) leaves every lookup to this thread.
     std::unique_ptr<UserSnapshot> snapshot;
-    if (handler.prefetches()) {
-      auto opened = dir_.open_snapshot();
+    if (ImportAccelerator* fast = dir_.accelerator(); fast && handler.prefetches()) {
+      auto opened = fast->open_snapshot();
       if (opened.is_ok()) {
         snapshot = std::move(*opened);
       } else {

@@ -50,7 +50,8 @@ class UserHandler : public RowHandler {
   Status handle(const RowView& row, const ParsedRow* parsed, RowIssues& issues,
                 RowOutcome& outcome) override;
   Status look_ahead(const std::vector<const ParsedRow*>& rows) override {
-    if (!dir_.looks_ahead()) return Status::ok();  // no copies for a store that ignores them
+    ImportAccelerator* fast = dir_.accelerator();
+    if (!fast || !fast->looks_ahead()) return Status::ok();  // no copies for a store without it
     usernames_.clear();
     emails_.clear();
     for (const ParsedRow* p : rows) {
@@ -58,7 +59,7 @@ class UserHandler : public RowHandler {
       if (is_valid_username(in.username)) usernames_.push_back(in.username);
       if (!in.email.empty()) emails_.push_back(in.email);
     }
-    return dir_.look_ahead(usernames_, emails_);
+    return fast->look_ahead(usernames_, emails_);
   }
   void log_stats() const override;
 

@@ -27,7 +27,7 @@ Status UserHandler::handle(const RowView& row, const ParsedRow* parsed, RowIssue
 
 // A row that creates a user whom nobody had before the run (the reading thread
 // looked it up): checked as check_and_apply does, except that its username and
-// e-mail are not looked up; the insert checks both (Store::insert_user_if_free).
+// e-mail are not looked up; the insert checks both (ImportAccelerator::insert_user_if_free).
 // The one way that can go wrong is a name or an e-mail that an earlier row of
 // the run took, and then the insert writes nothing. So when the insert finds
 // either taken, or the row has any other problem, the row is checked again the
@@ -179,7 +179,8 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
     after.created_at = context_.now;
     after.created_by = actor_.username;
     if (by_insert_) {
-      auto inserted = dir_.insert_user_if_free(after);
+      // A store that gave the run a snapshot has an accelerator.
+      auto inserted = dir_.accelerator()->insert_user_if_free(after);
       if (!inserted.is_ok()) return inserted.status();
       taken_ = !*inserted;
       if (taken_) return Status::ok();  // nothing written; checked again

@@ -12,17 +12,17 @@ Status refuse_newer_schema(const std::string& address, int version) {
                   address, version, kSchemaVersion));
 }
 
-Result<bool> Store::insert_user_if_free(User& user) {
+Result<bool> ImportAccelerator::insert_user_if_free(User& user) {
   User other;
-  auto named = find_user(user.username, other);
+  auto named = store_.find_user(user.username, other);
   if (!named.is_ok()) return named.status();
   if (*named) return false;
   if (!user.email.empty()) {
-    auto owner = email_owner(user.email);
+    auto owner = store_.email_owner(user.email);
     if (!owner.is_ok()) return owner.status();
     if (owner->has_value()) return false;
   }
-  Status st = insert_user(user);
+  Status st = store_.insert_user(user);
   if (!st.is_ok()) return st;
   return true;
 }

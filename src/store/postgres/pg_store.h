@@ -71,7 +71,7 @@ class PgResult {
 // advisory lock. Split by responsibility: pg_store.cc (connecting,
 // transactions, the lock, errors, scratch), pg_schema.cc, pg_reference.cc,
 // pg_users.cc, pg_jobs.cc (jobs and audit).
-class PgStore : public Store {
+class PgStore : public Store, public ImportAccelerator {
  public:
   static Result<std::unique_ptr<PgStore>> open(const std::string& uri, const StoreOptions& options);
   ~PgStore() override;
@@ -94,6 +94,7 @@ class PgStore : public Store {
   Status save_application(Application& application) override;
   Status save_role(Role& role) override;
 
+  ImportAccelerator* accelerator() override { return this; }
   bool looks_ahead() const override { return true; }
   Status look_ahead(const std::vector<std::string>& usernames,
                     const std::vector<std::string>& emails) override;
@@ -135,7 +136,10 @@ class PgStore : public Store {
 
  private:
   PgStore(PGconn* conn, std::string address, int lock_timeout_ms)
-      : conn_(conn), address_(std::move(address)), lock_timeout_ms_(lock_timeout_ms) {}
+      : ImportAccelerator(static_cast<Store&>(*this)),
+        conn_(conn),
+        address_(std::move(address)),
+        lock_timeout_ms_(lock_timeout_ms) {}
   // Runs a statement (prepared on first use, cached by the SQL text's address),
   // after the deferred writes, in one round trip with them. When a deferred
   // write or the preparing failed, returns an empty result and error()

@@ -87,7 +87,7 @@ class SqliteStmt {
 // and bound with parameters. Split by responsibility: sqlite_store.cc (opening,
 // transactions, errors, scratch), sqlite_schema.cc (migrations),
 // sqlite_reference.cc, sqlite_users.cc, sqlite_jobs.cc (jobs and audit).
-class SqliteStore : public Store {
+class SqliteStore : public Store, public ImportAccelerator {
  public:
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
                                                    const StoreOptions& options);
@@ -112,6 +112,7 @@ class SqliteStore : public Store {
   Status save_application(Application& application) override;
   Status save_role(Role& role) override;
 
+  ImportAccelerator* accelerator() override { return this; }
   Result<std::unique_ptr<UserSnapshot>> open_snapshot() override;
   Result<bool> find_user(std::string_view username, User& user) override;
   Result<std::optional<std::string>> email_owner(std::string_view email) override;
@@ -151,7 +152,8 @@ class SqliteStore : public Store {
   Status finish_appends() override;
 
  private:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStore(sqlite3* db, std::string path)
+      : ImportAccelerator(static_cast<Store&>(*this)), db_(db), path_(std::move(path)) {}
   Status configure(int busy_timeout_ms);
   // A database Status for the failed `what`, from the connection's last error.
   Status error(std::string_view what);

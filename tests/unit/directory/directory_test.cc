@@ -322,7 +322,9 @@ TEST_F(DirectoryTest, InsertUserIfFreeRefusesATakenNameOrEmailAndWritesNothing) 
   };
   for (bool by_lookups : {false, true}) {
     auto insert = [&](User& u) {
-      return by_lookups ? store.Store::insert_user_if_free(u) : store.insert_user_if_free(u);
+      ImportAccelerator& fast = *store.accelerator();
+      return by_lookups ? fast.ImportAccelerator::insert_user_if_free(u)
+                        : fast.insert_user_if_free(u);
     };
     std::string k = by_lookups ? "L" : "S";
     User first = user("Bob" + k, "Bob" + k + "@x.com");
@@ -401,7 +403,7 @@ TEST_F(DirectoryTest, ASnapshotReadsTheUsersAsCommittedBeforeTheTransaction) {
   bob.timezone = "UTC";
   ASSERT_TRUE(d->insert_user(bob).is_ok());
   ASSERT_TRUE(d->commit().is_ok());
-  EXPECT_FALSE(d->open_snapshot().is_ok());  // only inside a write transaction
+  EXPECT_FALSE(d->accelerator()->open_snapshot().is_ok());  // only inside a write transaction
 
   ASSERT_TRUE(d->begin().is_ok());
   User changed = bob;
@@ -411,7 +413,7 @@ TEST_F(DirectoryTest, ASnapshotReadsTheUsersAsCommittedBeforeTheTransaction) {
   carol.username = "carol";
   carol.email = "carol@x.com";
   ASSERT_TRUE(d->insert_user(carol).is_ok());
-  auto snapshot = d->open_snapshot();
+  auto snapshot = d->accelerator()->open_snapshot();
   ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().message();
   ASSERT_NE(*snapshot, nullptr);
   User seen;

@@ -181,7 +181,7 @@ TEST_F(RowReaderTest, LooksRowsUpAheadInASnapshotEachIntoItsOwnRow) {
   }
   ASSERT_TRUE(d.commit().is_ok());
   ASSERT_TRUE(d.begin().is_ok());
-  auto snapshot = d.open_snapshot();
+  auto snapshot = d.accelerator()->open_snapshot();
   ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().message();
   ASSERT_NE(*snapshot, nullptr);
 
