@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "store/decode.h"
+
 namespace roster {
 
 Status refuse_newer_schema(const std::string& address, int version) {
@@ -25,6 +29,23 @@ Result<bool> ImportAccelerator::insert_user_if_free(User& user) {
   Status st = store_.insert_user(user);
   if (!st.is_ok()) return st;
   return true;
+}
+
+void parse_id_list(std::string_view text, std::vector<int64_t>& out) {
+  out.clear();
+  int64_t v = 0;
+  bool any = false;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      v = v * 10 + (text[i] - '0');
+      any = true;
+    } else {
+      if (any) out.push_back(v);
+      v = 0;
+      any = false;
+    }
+  }
+  std::sort(out.begin(), out.end());
 }
 
 bool is_postgres_address(std::string_view address) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "store/decode.h"
 #include "store/postgres/pg_store.h"
 
 namespace roster {
@@ -19,22 +20,7 @@ namespace {
 
 Job read_job(const PgResult& r, int row) {
   Job j;
-  j.id = r.int64(row, 0);
-  j.kind = r.text(row, 1);
-  j.file = r.text(row, 2);
-  j.sha256 = r.text(row, 3);
-  j.actor = r.text(row, 4);
-  j.mode = r.text(row, 5);
-  j.dry_run = r.flag(row, 6);
-  j.started_at = r.text(row, 7);
-  j.finished_at = r.text(row, 8);
-  j.rows_read = r.int64(row, 9);
-  j.created = r.int64(row, 10);
-  j.updated = r.int64(row, 11);
-  j.unchanged = r.int64(row, 12);
-  j.rejected = r.int64(row, 13);
-  j.outcome = r.text(row, 14);
-  j.exit_code = static_cast<int>(r.int64(row, 15));
+  decode_job(PgRow{r, row}, j);
   return j;
 }
 
@@ -64,15 +50,7 @@ Status PgStore::for_each_invitation(bool pending_only,
       "SELECT id, job_id, user_id, username, email, application, reason, created_at, "
       "coalesce(sent_at, '') FROM invitations WHERE $1::int = 0 OR sent_at IS NULL ORDER BY id",
       {pending_only}, "reading the invitations", [&](const PgResult& r, bool&) {
-        inv.id = r.int64(0, 0);
-        inv.job_id = r.int64(0, 1);
-        inv.user_id = r.int64(0, 2);
-        r.text(0, 3, inv.username);
-        r.text(0, 4, inv.email);
-        r.text(0, 5, inv.application);
-        r.text(0, 6, inv.reason);
-        r.text(0, 7, inv.created_at);
-        r.text(0, 8, inv.sent_at);
+        decode_invitation(PgRow{r, 0}, inv);
         return fn(inv);
       });
 }
@@ -99,13 +77,7 @@ Status PgStore::for_each_audit(const AuditFilter& filter,
       "AND ($3::text = '' OR j.started_at >= $3::text) ORDER BY a.id",
       {filter.job_id, filter.user, filter.since}, "reading the audit trail",
       [&](const PgResult& r, bool&) {
-        e.job_id = r.int64(0, 0);
-        r.text(0, 1, e.at);
-        r.text(0, 2, e.actor);
-        r.text(0, 3, e.target_type);
-        r.text(0, 4, e.target);
-        r.text(0, 5, e.action);
-        r.text(0, 6, e.changes);
+        decode_audit_row(PgRow{r, 0}, e);
         return fn(e);
       });
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "roster/text.h"
+#include "store/decode.h"
 #include "store/postgres/pg_store.h"
 
 namespace roster {
@@ -34,23 +35,6 @@ std::string pg_text_array(const std::vector<std::string>& items) {
   return out;
 }
 
-void pg_parse_ids(std::string_view text, std::vector<int64_t>& out) {
-  out.clear();
-  int64_t v = 0;
-  bool any = false;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      v = v * 10 + (text[i] - '0');
-      any = true;
-    } else {
-      if (any) out.push_back(v);
-      v = 0;
-      any = false;
-    }
-  }
-  std::sort(out.begin(), out.end());
-}
-
 Status PgStore::upsert_permission(const Permission& p) {
   PgResult r = run(
       "INSERT INTO permissions (key, area, description) VALUES ($1, $2, $3) "
@@ -64,27 +48,16 @@ Status PgStore::load_reference(ReferenceData& out) {
   out = ReferenceData{};
   PgResult p = run("SELECT key, area, description FROM permissions ORDER BY key");
   if (!p.ok()) return error("reading permissions", p);
-  for (int i = 0; i < p.rows(); ++i) {
-    out.permissions.push_back(
-        {std::string(p.text(i, 0)), std::string(p.text(i, 1)), std::string(p.text(i, 2))});
-  }
+  for (int i = 0; i < p.rows(); ++i) out.permissions.push_back(decode_permission(PgRow{p, i}));
   PgResult a = run("SELECT id, key, name FROM applications ORDER BY id");
   if (!a.ok()) return error("reading applications", a);
-  for (int i = 0; i < a.rows(); ++i) {
-    out.applications.push_back(
-        {a.int64(i, 0), std::string(a.text(i, 1)), std::string(a.text(i, 2))});
-  }
+  for (int i = 0; i < a.rows(); ++i) out.applications.push_back(decode_application(PgRow{a, i}));
   PgResult s = run("SELECT id, external_id, name, type, enabled FROM sources");
   if (!s.ok()) return error("reading sources", s);
-  for (int i = 0; i < s.rows(); ++i) {
-    out.sources.push_back({s.int64(i, 0), std::string(s.text(i, 1)), std::string(s.text(i, 2)),
-                           std::string(s.text(i, 3)), s.flag(i, 4)});
-  }
+  for (int i = 0; i < s.rows(); ++i) out.sources.push_back(decode_source(PgRow{s, i}));
   PgResult c = run("SELECT id, external_id, name FROM sales_channels");
   if (!c.ok()) return error("reading sales channels", c);
-  for (int i = 0; i < c.rows(); ++i) {
-    out.channels.push_back({c.int64(i, 0), std::string(c.text(i, 1)), std::string(c.text(i, 2))});
-  }
+  for (int i = 0; i < c.rows(); ++i) out.channels.push_back(decode_channel(PgRow{c, i}));
   PgResult r = run(
       "SELECT id, name, coalesce(key, ''), hierarchy, all_sources, all_sales_channels, "
       " (SELECT string_agg(permission_key, ',') FROM role_permissions p WHERE p.role_id = r.id),"
@@ -94,21 +67,7 @@ Status PgStore::load_reference(ReferenceData& out) {
       " application_id "
       "FROM roles r");
   if (!r.ok()) return error("reading roles", r);
-  for (int i = 0; i < r.rows(); ++i) {
-    Role role;
-    role.id = r.int64(i, 0);
-    role.name = r.text(i, 1);
-    role.key = r.text(i, 2);
-    role.hierarchy = static_cast<int>(r.int64(i, 3));
-    role.sources.all = r.flag(i, 4);
-    role.channels.all = r.flag(i, 5);
-    role.permissions = split_list(r.text(i, 6));
-    std::sort(role.permissions.begin(), role.permissions.end());
-    pg_parse_ids(r.text(i, 7), role.sources.ids);
-    pg_parse_ids(r.text(i, 8), role.channels.ids);
-    role.application_id = r.int64(i, 9);
-    out.roles.push_back(std::move(role));
-  }
+  for (int i = 0; i < r.rows(); ++i) out.roles.push_back(decode_role(PgRow{r, i}));
   return Status::ok();
 }
 

@@ -29,8 +29,6 @@ struct PgArg {
 std::string pg_id_array(const std::vector<int64_t>& ids);
 // {"a","b"}: strings as one text[] parameter, quoted and escaped.
 std::string pg_text_array(const std::vector<std::string>& items);
-// "3,1,2" (string_agg's output) as sorted ids, into `out`.
-void pg_parse_ids(std::string_view text, std::vector<int64_t>& out);
 
 // A statement's result, cleared when it goes out of scope.
 class PgResult {
@@ -63,6 +61,15 @@ class PgResult {
 
  private:
   PGresult* r_;
+};
+
+// One row of a result, as the shared decoders (store/decode.h) read it.
+struct PgRow {
+  const PgResult& result;
+  int row = 0;
+  int64_t int64(int col) const { return result.int64(row, col); }
+  bool flag(int col) const { return result.flag(row, col); }
+  void text(int col, std::string& out) const { result.text(row, col, out); }
 };
 
 // The directory in one PostgreSQL database, shared by every machine that runs

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "roster/text.h"
+#include "store/decode.h"
 #include "store/postgres/pg_store.h"
 
 namespace roster {
@@ -35,9 +36,9 @@ void read_user(const PgResult& r, int row, User& u) {
   r.text(row, 9, u.created_by);
   r.text(row, 10, u.updated_at);
   r.text(row, 11, u.updated_by);
-  pg_parse_ids(r.text(row, 12), u.sources);
-  pg_parse_ids(r.text(row, 13), u.channels);
-  pg_parse_ids(r.text(row, 14), u.app_roles);
+  parse_id_list(r.text(row, 12), u.sources);
+  parse_id_list(r.text(row, 13), u.channels);
+  parse_id_list(r.text(row, 14), u.app_roles);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "store/decode.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace roster {
@@ -38,15 +39,7 @@ Status SqliteStore::for_each_invitation(bool pending_only,
   s.bind(1, pending_only);
   Invitation inv;
   while (s.step()) {
-    inv.id = s.int64(0);
-    inv.job_id = s.int64(1);
-    inv.user_id = s.int64(2);
-    s.text(3, inv.username);
-    s.text(4, inv.email);
-    s.text(5, inv.application);
-    s.text(6, inv.reason);
-    s.text(7, inv.created_at);
-    s.text(8, inv.sent_at);
+    decode_invitation(s, inv);
     if (Status st = fn(inv); !st.is_ok()) return st;
   }
   if (!s.ok()) return error("reading the invitations");
@@ -88,13 +81,7 @@ Status SqliteStore::for_each_audit(const AuditFilter& filter,
   s.bind(1, filter.job_id).bind(2, filter.user).bind(3, filter.since);
   StoredAudit e;
   while (s.step()) {
-    e.job_id = s.int64(0);
-    s.text(1, e.at);
-    s.text(2, e.actor);
-    s.text(3, e.target_type);
-    s.text(4, e.target);
-    s.text(5, e.action);
-    s.text(6, e.changes);
+    decode_audit_row(s, e);
     Status st = fn(e);
     if (!st.is_ok()) return st;
   }
@@ -132,25 +119,9 @@ Status SqliteStore::finish_job(const Job& job) {
 
 namespace {
 
-template <class S>
-Job read_job(const S& s) {
+Job read_job(const SqliteStmt& s) {
   Job j;
-  j.id = s.int64(0);
-  j.kind = s.text(1);
-  j.file = s.text(2);
-  j.sha256 = s.text(3);
-  j.actor = s.text(4);
-  j.mode = s.text(5);
-  j.dry_run = s.flag(6);
-  j.started_at = s.text(7);
-  j.finished_at = s.text(8);
-  j.rows_read = s.int64(9);
-  j.created = s.int64(10);
-  j.updated = s.int64(11);
-  j.unchanged = s.int64(12);
-  j.rejected = s.int64(13);
-  j.outcome = s.text(14);
-  j.exit_code = static_cast<int>(s.int64(15));
+  decode_job(s, j);
   // A job still marked running whose process is gone was killed (or the machine
   // stopped): its transaction never committed, so nothing of it was applied.
   auto pid = static_cast<pid_t>(s.int64(16));

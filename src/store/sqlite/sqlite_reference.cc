@@ -6,32 +6,10 @@
 #include <algorithm>
 
 #include "roster/text.h"
+#include "store/decode.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace roster {
-namespace {
-
-std::vector<int64_t> parse_id_list(const unsigned char* text) {
-  std::vector<int64_t> ids;
-  if (text == nullptr) return ids;
-  int64_t v = 0;
-  bool any = false;
-  for (const unsigned char* p = text;; ++p) {
-    if (*p >= '0' && *p <= '9') {
-      v = v * 10 + (*p - '0');
-      any = true;
-    } else {
-      if (any) ids.push_back(v);
-      v = 0;
-      any = false;
-      if (*p == '\0') break;
-    }
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
-}  // namespace
 
 Status SqliteStore::upsert_permission(const Permission& p) {
   SqliteStmt s = prepare(
@@ -48,23 +26,22 @@ Status SqliteStore::load_reference(ReferenceData& out) {
   out = ReferenceData{};
   {
     SqliteStmt s = prepare("SELECT key, area, description FROM permissions ORDER BY key");
-    while (s.step()) out.permissions.push_back({s.text(0), s.text(1), s.text(2)});
+    while (s.step()) out.permissions.push_back(decode_permission(s));
     if (!s.ok()) return error("reading permissions");
   }
   {
     SqliteStmt s = prepare("SELECT id, key, name FROM applications ORDER BY id");
-    while (s.step()) out.applications.push_back({s.int64(0), s.text(1), s.text(2)});
+    while (s.step()) out.applications.push_back(decode_application(s));
     if (!s.ok()) return error("reading applications");
   }
   {
     SqliteStmt s = prepare("SELECT id, external_id, name, type, enabled FROM sources");
-    while (s.step())
-      out.sources.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.flag(4)});
+    while (s.step()) out.sources.push_back(decode_source(s));
     if (!s.ok()) return error("reading sources");
   }
   {
     SqliteStmt s = prepare("SELECT id, external_id, name FROM sales_channels");
-    while (s.step()) out.channels.push_back({s.int64(0), s.text(1), s.text(2)});
+    while (s.step()) out.channels.push_back(decode_channel(s));
     if (!s.ok()) return error("reading sales channels");
   }
   SqliteStmt s = prepare(
@@ -76,21 +53,7 @@ Status SqliteStore::load_reference(ReferenceData& out) {
       "   WHERE c.role_id = r.id), "
       " application_id "
       "FROM roles r");
-  while (s.step()) {
-    Role r;
-    r.id = s.int64(0);
-    r.name = s.text(1);
-    r.key = s.text(2);
-    r.hierarchy = static_cast<int>(s.int64(3));
-    r.sources.all = s.flag(4);
-    r.channels.all = s.flag(5);
-    r.permissions = split_list(s.text(6));
-    std::sort(r.permissions.begin(), r.permissions.end());
-    r.sources.ids = parse_id_list(s.raw_text(7));
-    r.channels.ids = parse_id_list(s.raw_text(8));
-    r.application_id = s.int64(9);
-    out.roles.push_back(std::move(r));
-  }
+  while (s.step()) out.roles.push_back(decode_role(s));
   if (!s.ok()) return error("reading roles");
   return Status::ok();
 }
