@@ -209,6 +209,21 @@ class Store {
   virtual Status finish_appends() = 0;
 };
 
+// What a backend brings to a migration: the schema version as the open
+// transaction sees it; one step from version v (to v + 1, or further when a
+// backend starts at a later version), recorded; a check of the result.
+struct SchemaSteps {
+  std::function<Result<int>()> version;
+  std::function<Result<int>(int v)> step;
+  std::function<Status()> check;  // may be empty
+};
+
+// The migration driver both backends share: in one write transaction, the
+// steps from the version the transaction sees up to `target`, the check, then
+// `catalog` when given; commits, or rolls back at the first failure.
+Status migrate_in_steps(Store& store, const SchemaSteps& steps, int target,
+                        const std::vector<Permission>* catalog);
+
 // A database Status when `version` is newer than this roster knows (a newer
 // roster wrote it), else ok; every store checks it before migrating.
 Status refuse_newer_schema(const std::string& address, int version);

@@ -31,6 +31,31 @@ Result<bool> ImportAccelerator::insert_user_if_free(User& user) {
   return true;
 }
 
+Status migrate_in_steps(Store& store, const SchemaSteps& steps, int target,
+                        const std::vector<Permission>* catalog) {
+  Status st = store.begin();
+  if (!st.is_ok()) return st;
+  Result<int> version = steps.version();
+  if (!version.is_ok()) st = version.status();
+  for (int v = st.is_ok() ? *version : target; st.is_ok() && v < target;) {
+    Result<int> next = steps.step(v);
+    if (next.is_ok()) {
+      v = *next;
+    } else {
+      st = next.status();
+    }
+  }
+  if (st.is_ok() && steps.check) st = steps.check();
+  for (size_t i = 0; st.is_ok() && catalog != nullptr && i < catalog->size(); ++i) {
+    st = store.upsert_permission((*catalog)[i]);
+  }
+  if (!st.is_ok()) {
+    store.rollback();
+    return st;
+  }
+  return store.commit();
+}
+
 void parse_id_list(std::string_view text, std::vector<int64_t>& out) {
   out.clear();
   int64_t v = 0;

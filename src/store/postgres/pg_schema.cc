@@ -197,29 +197,21 @@ Status PgStore::migrate(int target_version, const std::vector<Permission>* catal
   }
   // Under the writers' lock, so that two machines running `roster init` at
   // once create the tables once; the second sees the first's version.
-  Status s = begin();
-  if (!s.is_ok()) return s;
-  version = schema_version();
-  if (!version.is_ok()) {
-    rollback();
-    return version.status();
-  }
-  if (*version < kPgBaseVersion) s = create_schema();
-  for (int v = std::max(*version, kPgBaseVersion); s.is_ok() && v < target_version; ++v) {
-    PgResult r(PQexec(conn_, kPgMigrations[v - kPgBaseVersion]));
-    if (!r.ok()) s = error(fmt::format("migrating to schema version {}", v + 1), r);
-    if (s.is_ok()) s = exec(fmt::format("UPDATE roster_schema SET version = {}", v + 1));
-  }
-  if (s.is_ok() && catalog != nullptr) {
-    for (const Permission& p : *catalog) {
-      if (s.is_ok()) s = upsert_permission(p);
+  SchemaSteps steps;
+  steps.version = [&] { return schema_version(); };
+  steps.step = [&](int v) -> Result<int> {
+    if (v < kPgBaseVersion) {
+      Status s = create_schema();
+      if (!s.is_ok()) return s;
+      return kPgBaseVersion;
     }
-  }
-  if (!s.is_ok()) {
-    rollback();
-    return s;
-  }
-  return commit();
+    PgResult r(PQexec(conn_, kPgMigrations[v - kPgBaseVersion]));
+    if (!r.ok()) return error(fmt::format("migrating to schema version {}", v + 1), r);
+    Status s = exec(fmt::format("UPDATE roster_schema SET version = {}", v + 1));
+    if (!s.is_ok()) return s;
+    return v + 1;
+  };
+  return migrate_in_steps(*this, steps, target_version, catalog);
 }
 
 }  // namespace roster

@@ -286,7 +286,7 @@ Status SqliteStore::migrate(int target_version, const std::vector<Permission>* c
     Status off = exec("PRAGMA foreign_keys = OFF");
     if (!off.is_ok()) return off;
   }
-  Status s = migrate_steps(*version, target_version, catalog);
+  Status s = migrate_steps(target_version, catalog);
   if (rebuilds) {
     Status on = exec("PRAGMA foreign_keys = ON");
     if (s.is_ok()) s = on;
@@ -294,35 +294,22 @@ Status SqliteStore::migrate(int target_version, const std::vector<Permission>* c
   return s;
 }
 
-Status SqliteStore::migrate_steps(int version, int target_version,
-                                  const std::vector<Permission>* catalog) {
-  Status s = begin();
-  if (!s.is_ok()) return s;
-  for (int v = version; v < target_version; ++v) {
-    s = exec(kMigrations[v]);
+Status SqliteStore::migrate_steps(int target_version, const std::vector<Permission>* catalog) {
+  SchemaSteps steps;
+  steps.version = [&] { return schema_version(); };
+  steps.step = [&](int v) -> Result<int> {
+    Status s = exec(kMigrations[v]);
     if (s.is_ok()) s = exec(fmt::format("PRAGMA user_version = {}", v + 1));
-    if (!s.is_ok()) {
-      rollback();
-      return s;
-    }
-  }
-  SqliteStmt check = prepare("PRAGMA foreign_key_check");
-  if (check.step()) {
-    std::string table = check.text(0);
-    rollback();
+    if (!s.is_ok()) return s;
+    return v + 1;
+  };
+  steps.check = [&] {
+    SqliteStmt check = prepare("PRAGMA foreign_key_check");
+    if (!check.step()) return Status::ok();
     return error(
-        fmt::format("migrating: table {} would refer to a row that does not exist", table));
-  }
-  if (catalog != nullptr) {
-    for (const Permission& p : *catalog) {
-      if (s.is_ok()) s = upsert_permission(p);
-    }
-    if (!s.is_ok()) {
-      rollback();
-      return s;
-    }
-  }
-  return commit();
+        fmt::format("migrating: table {} would refer to a row that does not exist", check.text(0)));
+  };
+  return migrate_in_steps(*this, steps, target_version, catalog);
 }
 
 }  // namespace roster

@@ -97,7 +97,7 @@ class SqliteStore : public Store, public ImportAccelerator {
   std::string_view backend() const override { return "sqlite"; }
   Result<int> schema_version() override;
   Status migrate(int version, const std::vector<Permission>* catalog) override;
-  Status migrate_steps(int version, int target_version, const std::vector<Permission>* catalog);
+  Status migrate_steps(int target_version, const std::vector<Permission>* catalog);
   Status begin() override;
   Status commit() override;
   void rollback() override;
