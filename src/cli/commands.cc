@@ -44,12 +44,6 @@ std::vector<Permission> permission_catalog() {
   return out;
 }
 
-namespace po = boost::program_options;
-
-std::string option_text(const po::variables_map& vm, const char* name) {
-  return vm.count(name) ? vm[name].as<std::string>() : std::string();
-}
-
 ExitCode report_failure(const CommandContext& ctx, const Status& st) {
   ctx.err << "roster: error: " << st.message() << "\n";
   return st.exit_code();
@@ -71,8 +65,8 @@ ExitCode write_output(const CommandContext& ctx, const std::string& path, const 
   return ExitCode::kOk;
 }
 
-ExitCode cmd_init(const CommandContext& ctx) {
-  std::string admin = option_text(ctx.vm, "admin"), email = option_text(ctx.vm, "email");
+ExitCode cmd_init(const CommandContext& ctx, const InitCommand& c) {
+  const std::string &admin = c.admin, &email = c.email;
   Status st = check_first_admin(admin, email);
   if (!st.is_ok()) return report_failure(ctx, st);
   auto dir = open_directory(ctx, true, 30);
@@ -91,7 +85,8 @@ ExitCode cmd_init(const CommandContext& ctx) {
   return ExitCode::kOk;
 }
 
-ExitCode cmd_template(const CommandContext& ctx, const std::string& which) {
+ExitCode cmd_template(const CommandContext& ctx, const TemplateCommand& c) {
+  const std::string& which = c.which;
   const std::vector<TemplateKind>& kinds = template_kinds();
   if (std::none_of(kinds.begin(), kinds.end(),
                    [&](const TemplateKind& k) { return k.name == which; })) {
@@ -103,64 +98,63 @@ ExitCode cmd_template(const CommandContext& ctx, const std::string& which) {
     return report_failure(
         ctx, Status::usage(fmt::format("unknown template \"{}\"; choose {}", which, names)));
   }
-  return write_output(ctx, option_text(ctx.vm, "out"),
-                      std::string(embedded_template(which + ".csv")));
+  return write_output(ctx, c.out, std::string(embedded_template(which + ".csv")));
 }
 
-ExitCode cmd_import(const CommandContext& ctx, ImportKind kind, bool validate) {
+namespace {
+
+// The import options as run_import takes them, or the usage error.
+Result<ImportOptions> import_options(const CommandContext& ctx, const ImportCommand& c) {
   ImportOptions o;
-  o.kind = kind;
-  const po::variables_map& vm = ctx.vm;
-  bool inbox = vm.count("inbox") > 0;
-  if (inbox == (vm.count("file") > 0)) {
-    return report_failure(
-        ctx, Status::usage(inbox ? "give FILE or --inbox DIR, not both"
-                                 : "the file to import is missing (FILE, or --inbox DIR)"));
+  o.kind = c.kind;
+  if (c.inbox.has_value() == c.file.has_value()) {
+    return Status::usage(c.inbox ? "give FILE or --inbox DIR, not both"
+                                 : "the file to import is missing (FILE, or --inbox DIR)");
   }
-  if (!inbox) o.file = vm["file"].as<std::string>();
-  o.actor = vm["as"].as<std::string>();
-  o.dry_run = validate || (vm.count("dry-run") && vm["dry-run"].as<bool>());
-  std::string on_error = vm["on-error"].as<std::string>();
-  if (on_error != "skip" && on_error != "abort") {
-    return report_failure(
-        ctx, Status::usage("--on-error takes skip or abort, not \"" + on_error + "\""));
+  if (c.file) o.file = *c.file;
+  o.actor = c.actor;
+  o.dry_run = c.validate || c.dry_run;
+  if (c.on_error != "skip" && c.on_error != "abort") {
+    return Status::usage("--on-error takes skip or abort, not \"" + c.on_error + "\"");
   }
-  o.on_error = on_error == "abort" ? OnError::kAbort : OnError::kSkip;
-  if (vm.count("max-errors")) {
-    o.max_errors = vm["max-errors"].as<int64_t>();
-    if (*o.max_errors < 0)
-      return report_failure(ctx, Status::usage("--max-errors takes 0 or more"));
-  }
-  o.upsert = vm["upsert"].as<bool>();
-  o.no_invite = vm.count("no-invite") && vm["no-invite"].as<bool>();
-  o.force = vm["force"].as<bool>();
-  o.max_disable_percent = vm["max-disable"].as<double>();
+  o.on_error = c.on_error == "abort" ? OnError::kAbort : OnError::kSkip;
+  o.max_errors = c.max_errors;
+  if (o.max_errors && *o.max_errors < 0) return Status::usage("--max-errors takes 0 or more");
+  o.upsert = c.upsert;
+  o.no_invite = c.no_invite;
+  o.force = c.force;
+  o.max_disable_percent = c.max_disable;
   if (!(o.max_disable_percent >= 0 && o.max_disable_percent <= 100)) {
-    return report_failure(ctx, Status::usage("--max-disable takes a percentage from 0 to 100"));
+    return Status::usage("--max-disable takes a percentage from 0 to 100");
   }
-  o.report_dir = option_text(vm, "report-dir");
-  o.default_timezone = option_text(vm, "default-timezone");
+  o.report_dir = c.report_dir;
+  o.default_timezone = c.default_timezone;
   if (!o.default_timezone.empty() && !is_known_timezone(o.default_timezone)) {
-    return report_failure(ctx, Status::usage(fmt::format(
-                                   "--default-timezone \"{}\" is not in the system's tz database",
-                                   o.default_timezone)));
+    return Status::usage(fmt::format("--default-timezone \"{}\" is not in the system's tz database",
+                                     o.default_timezone));
   }
-  int lock_timeout = vm["lock-timeout"].as<int>();
-  if (lock_timeout < 0) return report_failure(ctx, Status::usage("--lock-timeout takes 0 or more"));
+  if (c.lock_timeout < 0) return Status::usage("--lock-timeout takes 0 or more");
   o.quiet = ctx.quiet;
   // A progress line only for a person watching a terminal.
-  bool no_progress = vm.count("no-progress") && vm["no-progress"].as<bool>();
-  if (!o.quiet && !no_progress && ::isatty(STDERR_FILENO)) o.progress = &ctx.err;
-  auto dir = open_directory(ctx, false, lock_timeout);
+  if (!o.quiet && !c.no_progress && ::isatty(STDERR_FILENO)) o.progress = &ctx.err;
+  return o;
+}
+
+}  // namespace
+
+ExitCode cmd_import(const CommandContext& ctx, const ImportCommand& c) {
+  auto o = import_options(ctx, c);
+  if (!o.is_ok()) return report_failure(ctx, o.status());
+  auto dir = open_directory(ctx, false, c.lock_timeout);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
-  if (!inbox) return run_import(**dir, o, ctx.out);
+  if (!c.inbox) return run_import(**dir, *o, ctx.out);
   InboxOptions in;
-  in.inbox = vm["inbox"].as<std::string>();
-  in.archive = option_text(vm, "archive");
-  in.failed = option_text(vm, "failed");
-  in.min_age_seconds = vm["min-age"].as<int>();
-  in.lock_timeout_seconds = lock_timeout;
-  in.import = o;
+  in.inbox = *c.inbox;
+  in.archive = c.archive;
+  in.failed = c.failed;
+  in.min_age_seconds = c.min_age;
+  in.lock_timeout_seconds = c.lock_timeout;
+  in.import = *o;
   return run_inbox(**dir, in, ctx.out);
 }
 

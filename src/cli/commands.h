@@ -1,24 +1,26 @@
 #pragma once
 
-#include <boost/program_options.hpp>
+#include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "roster/directory.h"
 #include "roster/error_code.h"
+#include "roster/export.h"
 #include "roster/import_job.h"
 
 namespace roster {
 
-// The bodies of the commands, called by cli.cc once the options are parsed.
-// Each returns the exit code; none throws.
+// The bodies of the commands, called by cli.cc once it has parsed the options
+// into the command's typed struct below. Each returns the exit code; none
+// throws. Option values arrive as given; each body checks what it needs.
 
 // The permission catalog shipped in templates/permissions.csv, sorted by key.
 std::vector<Permission> permission_catalog();
 
 struct CommandContext {
-  const boost::program_options::variables_map& vm;
   std::ostream& out;
   std::ostream& err;
   std::string db;  // resolved --db
@@ -26,8 +28,6 @@ struct CommandContext {
 };
 
 // Shared by the command bodies.
-// The value of a string option, or "" when it was not given.
-std::string option_text(const boost::program_options::variables_map& vm, const char* name);
 // Prints "roster: error: ..." and returns the status's exit code.
 ExitCode report_failure(const CommandContext& ctx, const Status& st);
 // Opens ctx.db, upgrading it, with the permission catalog.
@@ -36,17 +36,73 @@ Result<std::unique_ptr<Directory>> open_directory(const CommandContext& ctx, boo
 // Writes `data` to `path` atomically ("" or "-": standard output).
 ExitCode write_output(const CommandContext& ctx, const std::string& path, const std::string& data);
 
-ExitCode cmd_init(const CommandContext& ctx);
-ExitCode cmd_template(const CommandContext& ctx, const std::string& which);
-// `validate` forces a dry run.
-ExitCode cmd_import(const CommandContext& ctx, ImportKind kind, bool validate);
-ExitCode cmd_export_users(const CommandContext& ctx);
-ExitCode cmd_export_reference(const CommandContext& ctx, ImportKind kind);
-ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args);
-ExitCode cmd_audit(const CommandContext& ctx);
-// `action` is list, export or mark-sent.
-ExitCode cmd_invitations(const CommandContext& ctx, const std::string& action);
+struct InitCommand {
+  std::string admin, email;
+};
+ExitCode cmd_init(const CommandContext& ctx, const InitCommand& c);
+
+struct TemplateCommand {
+  std::string which, out;
+};
+ExitCode cmd_template(const CommandContext& ctx, const TemplateCommand& c);
+
+struct ImportCommand {
+  ImportKind kind = ImportKind::kUsers;
+  bool validate = false;  // roster validate: a dry run whatever else is given
+  std::optional<std::string> file, inbox;
+  std::string actor;
+  bool dry_run = false, upsert = false, no_invite = false, force = false, no_progress = false;
+  std::string on_error = "skip";
+  std::optional<int64_t> max_errors;
+  double max_disable = 10;
+  std::string report_dir, default_timezone;
+  std::string archive, failed;  // with --inbox
+  int min_age = 60;
+  int lock_timeout = 30;
+};
+ExitCode cmd_import(const CommandContext& ctx, const ImportCommand& c);
+
+struct UserExportCommand {
+  UserExportOptions options;
+  std::optional<std::string> enabled;  // "0" or "1" as given
+};
+ExitCode cmd_export_users(const CommandContext& ctx, const UserExportCommand& c);
+
+struct ReferenceExportCommand {
+  ImportKind kind = ImportKind::kSources;
+  std::string out;
+};
+ExitCode cmd_export_reference(const CommandContext& ctx, const ReferenceExportCommand& c);
+
+struct JobsCommand {
+  int64_t limit = 20;
+  std::vector<std::string> args;  // empty, or "show" ID
+};
+ExitCode cmd_jobs(const CommandContext& ctx, const JobsCommand& c);
+
+struct AuditCommand {
+  std::optional<int64_t> job;
+  std::string user;
+  std::optional<std::string> since;
+  std::string out;
+};
+ExitCode cmd_audit(const CommandContext& ctx, const AuditCommand& c);
+
+struct InvitationsCommand {
+  std::string action;  // list, export or mark-sent
+  bool pending = false, all = false;
+  std::string out;
+  std::optional<int64_t> job;
+  std::optional<std::string> file;
+  int lock_timeout = 30;
+};
+ExitCode cmd_invitations(const CommandContext& ctx, const InvitationsCommand& c);
+
 // Copies a whole directory into an empty one, from any store to any other.
-ExitCode cmd_migrate(const CommandContext& ctx);
+struct MigrateCommand {
+  std::string from, to;
+  int lock_timeout = 30;
+};
+ExitCode cmd_migrate(const CommandContext& ctx, const MigrateCommand& c);
 
 }  // namespace roster

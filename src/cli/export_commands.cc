@@ -14,21 +14,14 @@
 
 namespace roster {
 
-namespace po = boost::program_options;
-
-ExitCode cmd_export_users(const CommandContext& ctx) {
-  const po::variables_map& vm = ctx.vm;
-  UserExportOptions o;
-  o.actor = vm["as"].as<std::string>();
-  o.out = option_text(vm, "out");
-  if (vm.count("role")) o.roles = vm["role"].as<std::vector<std::string>>();
-  if (vm.count("source")) o.sources = vm["source"].as<std::vector<std::string>>();
-  if (vm.count("enabled")) {
-    std::string e = vm["enabled"].as<std::string>();
-    if (e != "0" && e != "1") return report_failure(ctx, Status::usage("--enabled takes 0 or 1"));
-    o.enabled = e == "1";
+ExitCode cmd_export_users(const CommandContext& ctx, const UserExportCommand& c) {
+  UserExportOptions o = c.options;
+  if (c.enabled) {
+    if (*c.enabled != "0" && *c.enabled != "1") {
+      return report_failure(ctx, Status::usage("--enabled takes 0 or 1"));
+    }
+    o.enabled = *c.enabled == "1";
   }
-  o.changed_since = option_text(vm, "changed-since");
   auto dir = open_directory(ctx, false, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
   Status st = export_users(**dir, o, ctx.out);
@@ -36,13 +29,14 @@ ExitCode cmd_export_users(const CommandContext& ctx) {
   return ExitCode::kOk;
 }
 
-ExitCode cmd_export_reference(const CommandContext& ctx, ImportKind kind) {
+ExitCode cmd_export_reference(const CommandContext& ctx, const ReferenceExportCommand& c) {
   auto dir = open_directory(ctx, false, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
-  return write_output(ctx, option_text(ctx.vm, "out"), export_reference(**dir, kind));
+  return write_output(ctx, c.out, export_reference(**dir, c.kind));
 }
 
-ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& args) {
+ExitCode cmd_jobs(const CommandContext& ctx, const JobsCommand& c) {
+  const std::vector<std::string>& args = c.args;
   auto dir = open_directory(ctx, false, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
   Directory& d = **dir;
@@ -70,7 +64,7 @@ ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& arg
         j.outcome, j.exit_code);
     return ExitCode::kOk;
   }
-  auto jobs = d.list_jobs(ctx.vm["limit"].as<int64_t>());
+  auto jobs = d.list_jobs(c.limit);
   if (!jobs.is_ok()) return report_failure(ctx, jobs.status());
   ctx.out << fmt::format("{:>5}  {:<20}  {:<14}  {:<12}  {:>7} {:>7} {:>7} {:>7}  {:<11}  {}\n",
                          "JOB", "STARTED", "KIND", "ACTOR", "READ", "CREATED", "UPDATED", "REJECT",
@@ -83,12 +77,12 @@ ExitCode cmd_jobs(const CommandContext& ctx, const std::vector<std::string>& arg
   return ExitCode::kOk;
 }
 
-ExitCode cmd_audit(const CommandContext& ctx) {
+ExitCode cmd_audit(const CommandContext& ctx, const AuditCommand& c) {
   AuditFilter filter;
-  if (ctx.vm.count("job")) filter.job_id = ctx.vm["job"].as<int64_t>();
-  filter.user = option_text(ctx.vm, "user");
-  if (ctx.vm.count("since")) {
-    auto t = normalize_utc_time(ctx.vm["since"].as<std::string>());
+  if (c.job) filter.job_id = *c.job;
+  filter.user = c.user;
+  if (c.since) {
+    auto t = normalize_utc_time(*c.since);
     if (!t) {
       return report_failure(ctx, Status::usage("--since takes an ISO 8601 UTC time such as "
                                                "2026-01-31T00:00:00Z"));
@@ -97,7 +91,7 @@ ExitCode cmd_audit(const CommandContext& ctx) {
   }
   auto dir = open_directory(ctx, false, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
-  Status st = export_audit(**dir, filter, option_text(ctx.vm, "out"), ctx.out);
+  Status st = export_audit(**dir, filter, c.out, ctx.out);
   if (!st.is_ok()) return report_failure(ctx, st);
   return ExitCode::kOk;
 }

@@ -25,8 +25,8 @@ bool is_id(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-ExitCode list(const CommandContext& ctx, Directory& d) {
-  bool pending = ctx.vm["pending"].as<bool>();
+ExitCode list(const CommandContext& ctx, const InvitationsCommand& c, Directory& d) {
+  bool pending = c.pending;
   ctx.out << fmt::format("{:>6}  {:>5}  {:<20}  {:<24}  {:<32}  {:<10}  {:<7}  {}\n", "ID", "JOB",
                          "CREATED", "USERNAME", "E-MAIL", "APP", "REASON", "SENT");
   int64_t count = 0;
@@ -42,14 +42,14 @@ ExitCode list(const CommandContext& ctx, Directory& d) {
   return ExitCode::kOk;
 }
 
-ExitCode export_csv(const CommandContext& ctx, Directory& d) {
-  std::string out = option_text(ctx.vm, "out");
+ExitCode export_csv(const CommandContext& ctx, const InvitationsCommand& c, Directory& d) {
+  const std::string& out = c.out;
   auto file = AtomicFile::create(out.empty() ? "-" : out, &ctx.out);
   if (!file.is_ok()) return report_failure(ctx, file.status());
   std::vector<std::string> header = export_columns().required;
   header.insert(header.end(), export_columns().optional.begin(), export_columns().optional.end());
   (*file)->write(csv_line(header));
-  Status st = d.for_each_invitation(!ctx.vm["all"].as<bool>(), [&](const Invitation& i) {
+  Status st = d.for_each_invitation(!c.all, [&](const Invitation& i) {
     (*file)->write(csv_line({std::to_string(i.id), std::to_string(i.job_id), i.created_at,
                              i.username, i.email, i.application, i.reason, i.sent_at}));
     return Status::ok();
@@ -82,19 +82,19 @@ Result<std::vector<int64_t>> ids_of(const std::string& path) {
   return ids;
 }
 
-ExitCode mark_sent(const CommandContext& ctx, Directory& d) {
-  bool by_job = ctx.vm.count("job") > 0, by_file = ctx.vm.count("file") > 0;
+ExitCode mark_sent(const CommandContext& ctx, const InvitationsCommand& c, Directory& d) {
+  bool by_job = c.job.has_value(), by_file = c.file.has_value();
   if (by_job == by_file) {
     return report_failure(ctx, Status::usage("mark-sent takes --job ID or --file FILE (one)"));
   }
   int64_t job_id = 0;
   std::vector<int64_t> ids;
   if (by_job) {
-    job_id = ctx.vm["job"].as<int64_t>();
+    job_id = *c.job;
     if (job_id <= 0)
       return report_failure(ctx, Status::usage("--job takes a job id (roster jobs)"));
   } else {
-    auto read = ids_of(ctx.vm["file"].as<std::string>());
+    auto read = ids_of(*c.file);
     if (!read.is_ok()) return report_failure(ctx, read.status());
     ids = std::move(*read);
   }
@@ -115,12 +115,12 @@ ExitCode mark_sent(const CommandContext& ctx, Directory& d) {
 
 }  // namespace
 
-ExitCode cmd_invitations(const CommandContext& ctx, const std::string& action) {
-  auto dir = open_directory(ctx, false, ctx.vm["lock-timeout"].as<int>());
+ExitCode cmd_invitations(const CommandContext& ctx, const InvitationsCommand& c) {
+  auto dir = open_directory(ctx, false, c.lock_timeout);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
-  if (action == "list") return list(ctx, **dir);
-  if (action == "export") return export_csv(ctx, **dir);
-  return mark_sent(ctx, **dir);
+  if (c.action == "list") return list(ctx, c, **dir);
+  if (c.action == "export") return export_csv(ctx, c, **dir);
+  return mark_sent(ctx, c, **dir);
 }
 
 }  // namespace roster

@@ -7,11 +7,11 @@
 
 namespace roster {
 
-ExitCode cmd_migrate(const CommandContext& ctx) {
-  std::string from = option_text(ctx.vm, "from"), to = option_text(ctx.vm, "to");
+ExitCode cmd_migrate(const CommandContext& ctx, const MigrateCommand& c) {
+  const std::string &from = c.from, &to = c.to;
   if (from == to)
     return report_failure(ctx, Status::usage("--from and --to name the same directory"));
-  int lock_timeout = ctx.vm["lock-timeout"].as<int>();
+  int lock_timeout = c.lock_timeout;
   if (lock_timeout < 0) return report_failure(ctx, Status::usage("--lock-timeout takes 0 or more"));
   static const std::vector<Permission> catalog = permission_catalog();
   StoreOptions options;
