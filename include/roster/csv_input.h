@@ -64,6 +64,13 @@ class CsvInput {
   struct Impl;
   explicit CsvInput(std::unique_ptr<Impl> impl);
   Status read_header(const TemplateColumns& columns);
+  // The header's line, past blank lines, or the file-level Status that refuses it.
+  Status read_header_line(char*& line);
+  // Drops the empty cells a spreadsheet pads a row with and marks a row whose
+  // cells do not fit the header; false for a row of empty cells only.
+  bool fit_to_header(RawRow& row);
+  // Finds each template column in the header.
+  Status match_columns(const TemplateColumns& columns);
   bool fail(Status status);
 
   std::unique_ptr<Impl> impl_;

@@ -118,10 +118,6 @@ std::string describe_missing(const std::vector<std::string>& missing,
   return msg;
 }
 
-}  // namespace
-
-namespace {
-
 // Splits the NUL-terminated `line` in place (unquoting rewrites it). The cells'
 // strings are assigned, not rebuilt, so that a row reused for every line of a
 // file keeps their memory. With `trim`, spaces around each cell (inside its
@@ -226,12 +222,20 @@ Result<std::unique_ptr<CsvInput>> CsvInput::open(const std::string& path,
 }
 
 Status CsvInput::read_header(const TemplateColumns& columns) {
+  char* line = nullptr;
+  Status st = read_header_line(line);
+  if (!st.is_ok()) return st;
+  split_csv_line_verbatim(line, verbatim_header_);
+  split_csv_line(line, header_);
+  return match_columns(columns);
+}
+
+Status CsvInput::read_header_line(char*& line) {
   HashingSource& src = *impl_->source;
   if (src.read_errno() != 0) {
     return Status::file(Code::kFileUnreadable, fmt::format("cannot read \"{}\": {}", impl_->path,
                                                            std::strerror(src.read_errno())));
   }
-  char* line = nullptr;
   try {
     do {
       line = impl_->reader->next_line();
@@ -259,8 +263,10 @@ Status CsvInput::read_header(const TemplateColumns& columns) {
                         "line 1 holds a carriage return inside the line: the file uses "
                         "lone CR line ends; save it with LF or CRLF line ends");
   }
-  split_csv_line_verbatim(line, verbatim_header_);
-  split_csv_line(line, header_);
+  return Status::ok();
+}
+
+Status CsvInput::match_columns(const TemplateColumns& columns) {
   std::vector<std::string> all = columns.required;
   all.insert(all.end(), columns.optional.begin(), columns.optional.end());
   for (size_t i = 0; i < header_.size(); ++i) {
@@ -354,31 +360,36 @@ bool CsvInput::next(RawRow& row) {
           "a quoted cell is not closed (cell {}); a quoted cell must end with \" on "
           "the same line, and a quote inside it is written \"\"",
           row.cells.size());
-    } else {
-      // Spreadsheets pad rows (and headers) with empty trailing cells; they
-      // carry nothing. Drop extra empty cells, and fill in cells that only
-      // unnamed header columns would hold.
-      while (row.cells.size() > header_.size() && row.cells.back().empty()) {
-        row.cells.pop_back();
-      }
-      while (row.cells.size() < header_.size() && header_[row.cells.size()].empty() &&
-             std::all_of(header_.begin() + static_cast<std::ptrdiff_t>(row.cells.size()),
-                         header_.end(), [](const std::string& h) { return h.empty(); })) {
-        row.cells.emplace_back();
-      }
-      bool all_empty = true;
-      for (const std::string& c : row.cells) all_empty = all_empty && c.empty();
-      if (all_empty) continue;
-      if (row.cells.size() != header_.size()) {
-        row.malformed = true;
-        row.malformed_reason = fmt::format(
-            "the line has {} cells but the header has {}; a cell holding a "
-            "comma must be quoted",
-            row.cells.size(), header_.size());
-      }
+    } else if (!fit_to_header(row)) {
+      continue;
     }
     return true;
   }
+}
+
+bool CsvInput::fit_to_header(RawRow& row) {
+  // Spreadsheets pad rows (and headers) with empty trailing cells; they
+  // carry nothing. Drop extra empty cells, and fill in cells that only
+  // unnamed header columns would hold.
+  while (row.cells.size() > header_.size() && row.cells.back().empty()) {
+    row.cells.pop_back();
+  }
+  while (row.cells.size() < header_.size() && header_[row.cells.size()].empty() &&
+         std::all_of(header_.begin() + static_cast<std::ptrdiff_t>(row.cells.size()), header_.end(),
+                     [](const std::string& h) { return h.empty(); })) {
+    row.cells.emplace_back();
+  }
+  bool all_empty = true;
+  for (const std::string& c : row.cells) all_empty = all_empty && c.empty();
+  if (all_empty) return false;
+  if (row.cells.size() != header_.size()) {
+    row.malformed = true;
+    row.malformed_reason = fmt::format(
+        "the line has {} cells but the header has {}; a cell holding a "
+        "comma must be quoted",
+        row.cells.size(), header_.size());
+  }
+  return true;
 }
 
 uint64_t CsvInput::bytes_read() const { return impl_->source->bytes(); }

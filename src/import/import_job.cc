@@ -53,6 +53,7 @@ class ImportRun {
   ExitCode stream_rows(RowHandler& handler, CsvInput& input);
   Status record_row(const RawRow& raw, const RowIssues& issues, const RowOutcome& outcome);
   ExitCode decide(CsvInput& input);
+  std::optional<ExitCode> end_if_duplicate();
   ExitCode finish(ExitCode code, const std::string& outcome, std::string message);
   ExitCode fail(const Status& status);
   Job job_record(ExitCode code, const std::string& outcome) const;
@@ -230,24 +231,28 @@ Status ImportRun::record_row(const RawRow& raw, const RowIssues& issues,
 }
 
 // After the last row: decides whether the transaction commits.
+// A file that an earlier job committed is not applied again (unless --force):
+// the run ends as a duplicate. nullopt when the run goes on.
+std::optional<ExitCode> ImportRun::end_if_duplicate() {
+  if (options_.dry_run || options_.force) return std::nullopt;
+  auto earlier = dir_.committed_job_with_sha(s_.kind, s_.sha256);
+  if (!earlier.is_ok()) return fail(earlier.status());
+  if (!earlier->has_value()) return std::nullopt;
+  dir_.rollback();
+  rejected_.reset();
+  changes_.reset();
+  s_.duplicate_of_job = (*earlier)->id;
+  s_.created = s_.updated = s_.unchanged = s_.rejected = s_.disabled = 0;
+  s_.errors_by_code.clear();
+  return finish(ExitCode::kOk, "duplicate",
+                fmt::format("this file was already imported by job {} on {}; nothing "
+                            "was applied (use --force to apply it again)",
+                            (*earlier)->id, (*earlier)->started_at));
+}
+
 ExitCode ImportRun::decide(CsvInput& input) {
   s_.sha256 = input.sha256_hex();
-  if (!options_.dry_run && !options_.force) {
-    auto earlier = dir_.committed_job_with_sha(s_.kind, s_.sha256);
-    if (!earlier.is_ok()) return fail(earlier.status());
-    if (earlier->has_value()) {
-      dir_.rollback();
-      rejected_.reset();
-      changes_.reset();
-      s_.duplicate_of_job = (*earlier)->id;
-      s_.created = s_.updated = s_.unchanged = s_.rejected = s_.disabled = 0;
-      s_.errors_by_code.clear();
-      return finish(ExitCode::kOk, "duplicate",
-                    fmt::format("this file was already imported by job {} on {}; nothing "
-                                "was applied (use --force to apply it again)",
-                                (*earlier)->id, (*earlier)->started_at));
-    }
-  }
+  if (std::optional<ExitCode> duplicate = end_if_duplicate()) return *duplicate;
   double limit = options_.max_disable_percent;
   if (limit < 100 && s_.disabled > 10 &&
       static_cast<double>(s_.disabled) > static_cast<double>(enabled_before_) * limit / 100.0) {

@@ -99,6 +99,44 @@ std::string timezone_hint(const std::string& name) {
   return "; use an IANA name such as UTC or Europe/Paris";
 }
 
+// Username and E-mail, and the other applications' role columns that decide
+// whether E-mail may be blank.
+void parse_identity(const RowView& row, UserRow& out, RowIssues& issues) {
+  uint64_t line = row.line();
+  out.username = row.at(col::kUsername);
+  if (out.username.empty()) {
+    add_issue(issues.errors, line, col::kUsername, "", Code::kUsernameRequired, "is required");
+  } else if (!is_valid_username(out.username)) {
+    add_issue(issues.errors, line, col::kUsername, out.username, Code::kUsernameInvalid,
+              "is not a valid username; use 1 to 64 letters, digits and . _ - @, "
+              "with no spaces");
+  }
+
+  // A file with a column of another application's role may leave E-mail and
+  // Role blank for a user of that application only: the handler checks what
+  // the user is left with (EMAIL_REQUIRED_FOR_BACK_OFFICE, ROLE_REQUIRED).
+  out.app_columns = false;
+  for (size_t i = 1; i < kAppCount; ++i) {
+    std::optional<std::string_view> cell = row.get(kAppRoleColumns[i].column);
+    if (cell) {
+      out.app_roles[i - 1] = std::string(*cell);
+      out.app_columns = true;
+    } else {
+      out.app_roles[i - 1].reset();
+    }
+  }
+  out.email = row.at(col::kEmail);
+  if (out.email.empty()) {
+    if (!out.app_columns) {
+      add_issue(issues.errors, line, col::kEmail, "", Code::kEmailRequired, "is required");
+    }
+  } else if (!is_valid_email(out.email)) {
+    add_issue(issues.errors, line, col::kEmail, out.email, Code::kEmailInvalid,
+              "is not a valid e-mail address; expected name@example.com, at most 254 "
+              "characters");
+  }
+}
+
 }  // namespace
 
 const TemplateColumns& user_columns() {
@@ -219,39 +257,7 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
                     RowIssues& issues) {
   uint64_t line = row.line();
   if (!check_text(row, user_columns(), issues)) return;
-
-  out.username = row.at(col::kUsername);
-  if (out.username.empty()) {
-    add_issue(issues.errors, line, col::kUsername, "", Code::kUsernameRequired, "is required");
-  } else if (!is_valid_username(out.username)) {
-    add_issue(issues.errors, line, col::kUsername, out.username, Code::kUsernameInvalid,
-              "is not a valid username; use 1 to 64 letters, digits and . _ - @, "
-              "with no spaces");
-  }
-
-  // A file with a column of another application's role may leave E-mail and
-  // Role blank for a user of that application only: the handler checks what
-  // the user is left with (EMAIL_REQUIRED_FOR_BACK_OFFICE, ROLE_REQUIRED).
-  out.app_columns = false;
-  for (size_t i = 1; i < kAppCount; ++i) {
-    std::optional<std::string_view> cell = row.get(kAppRoleColumns[i].column);
-    if (cell) {
-      out.app_roles[i - 1] = std::string(*cell);
-      out.app_columns = true;
-    } else {
-      out.app_roles[i - 1].reset();
-    }
-  }
-  out.email = row.at(col::kEmail);
-  if (out.email.empty()) {
-    if (!out.app_columns) {
-      add_issue(issues.errors, line, col::kEmail, "", Code::kEmailRequired, "is required");
-    }
-  } else if (!is_valid_email(out.email)) {
-    add_issue(issues.errors, line, col::kEmail, out.email, Code::kEmailInvalid,
-              "is not a valid e-mail address; expected name@example.com, at most 254 "
-              "characters");
-  }
+  parse_identity(row, out, issues);
 
   auto enabled = parse_flag(row, col::kEnabled, issues);
   auto all_channels = parse_flag(row, col::kAllChannels, issues);

@@ -210,4 +210,31 @@ Status PgStore::for_each_user(int64_t role_id, const std::function<bool(User&)>&
               });
 }
 
+// The per-run scratch list of names (a temporary table of this connection).
+Status PgStore::clear_names() {
+  // A temporary table lives as long as the connection, in the server's
+  // temp_buffers and then on its disk: memory does not grow with the file.
+  PgResult created(PQexec(conn_,
+                          "CREATE TEMP TABLE IF NOT EXISTS roster_seen (key text COLLATE \"C\" "
+                          "PRIMARY KEY); TRUNCATE roster_seen"));
+  if (!created.ok()) return error("preparing the rows met so far", created);
+  return Status::ok();
+}
+
+Result<bool> PgStore::name_listed(std::string_view username) {
+  PgResult r =
+      run("SELECT 1 FROM roster_seen WHERE key = lower($1::text COLLATE \"C\")", {username});
+  if (!r.ok()) return error("looking up the rows met so far", r);
+  return r.rows() > 0;
+}
+
+Result<bool> PgStore::list_name(std::string_view username) {
+  PgResult r =
+      run("INSERT INTO roster_seen (key) VALUES (lower($1::text COLLATE \"C\")) ON CONFLICT DO "
+          "NOTHING",
+          {username});
+  if (!r.ok()) return error("recording the rows met so far", r);
+  return r.affected() > 0;
+}
+
 }  // namespace roster

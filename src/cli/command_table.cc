@@ -1,0 +1,311 @@
+// The command table: each command's options, and its options turned into the
+// command's typed struct (commands.h). Nothing else reads Boost's variables_map
+// but cli.cc.
+
+#include "cli/command_table.h"
+
+#include <optional>
+
+namespace roster {
+namespace po = boost::program_options;
+namespace {
+
+// Option values, for filling the commands' structs.
+std::string text(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::string>() : std::string();
+}
+std::optional<std::string> maybe_text(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0) return std::nullopt;
+  return vm[name].as<std::string>();
+}
+bool flag(const po::variables_map& vm, const char* name) {
+  return vm.count(name) > 0 && vm[name].as<bool>();
+}
+std::vector<std::string> list(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+template <class T>
+std::optional<T> maybe(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0) return std::nullopt;
+  return vm[name].as<T>();
+}
+
+ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool validate) {
+  ImportCommand c;
+  c.kind = kind;
+  c.validate = validate;
+  c.file = maybe_text(vm, "file");
+  c.inbox = maybe_text(vm, "inbox");
+  c.actor = text(vm, "as");
+  c.dry_run = flag(vm, "dry-run");
+  c.on_error = vm["on-error"].as<std::string>();
+  c.max_errors = maybe<int64_t>(vm, "max-errors");
+  c.upsert = flag(vm, "upsert");
+  c.no_invite = flag(vm, "no-invite");
+  c.force = flag(vm, "force");
+  c.no_progress = flag(vm, "no-progress");
+  c.max_disable = vm["max-disable"].as<double>();
+  c.report_dir = text(vm, "report-dir");
+  c.default_timezone = text(vm, "default-timezone");
+  c.archive = text(vm, "archive");
+  c.failed = text(vm, "failed");
+  if (vm.count("min-age")) c.min_age = vm["min-age"].as<int>();
+  c.lock_timeout = vm["lock-timeout"].as<int>();
+  return c;
+}
+
+void lock_timeout_option(po::options_description& d, const char* help) {
+  d.add_options()("lock-timeout", po::value<int>()->default_value(30), help);
+}
+
+void file_argument(po::options_description& d, po::positional_options_description& p) {
+  d.add_options()("file", po::value<std::string>(), "the CSV file to read (- for standard input)");
+  p.add("file", 1);
+}
+
+void inbox_options(po::options_description& d) {
+  auto add = d.add_options();
+  add("inbox", po::value<std::string>(),
+      "instead of FILE: import every *.csv of this folder, in name order, one job each");
+  add("archive", po::value<std::string>(), "with --inbox: where imported files go (INBOX/archive)");
+  add("failed", po::value<std::string>(), "with --inbox: where refused files go (INBOX/failed)");
+  add("min-age", po::value<int>()->default_value(60),
+      "with --inbox: leave files modified less than this many seconds ago");
+}
+
+void import_options(po::options_description& d, bool allow_dry_run) {
+  d.add_options()("as", po::value<std::string>()->required(),
+                  "username of the person running the import (required)");
+  if (allow_dry_run) {
+    d.add_options()("dry-run", po::bool_switch(), "check and report everything, commit nothing");
+  }
+  d.add_options()("on-error", po::value<std::string>()->default_value("skip"),
+                  "skip: commit the valid rows; abort: commit nothing if a row is rejected")(
+      "max-errors", po::value<int64_t>(),
+      "stop, and commit nothing, once more than N rows are rejected")(
+      "upsert", po::bool_switch(),
+      "Create on an existing row updates it; Update on a "
+      "missing row creates it")("force", po::bool_switch(),
+                                "apply a file even if the same file was imported before")(
+      "max-disable", po::value<double>()->default_value(10),
+      "refuse a users file that would disable more than this percent of the enabled users "
+      "(and more than 10); 100 turns the guard off")(
+      "report-dir", po::value<std::string>(),
+      "where to write the reports (default: beside the input file)")(
+      "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty");
+  lock_timeout_option(d, "seconds to wait for another import to finish");
+  d.add_options()("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
+}
+
+void invite_option(po::options_description& d) {
+  d.add_options()("no-invite", po::bool_switch(),
+                  "record no invitation for the users this file creates or re-enables");
+}
+
+void add_setup_commands(std::vector<CommandSpec>& t) {
+  t.push_back({"init", "roster init [--admin USERNAME --email EMAIL]",
+               "roster --db /var/lib/roster/roster.db init --admin alice --email "
+               "alice@example.com",
+               [](auto& d, auto&) {
+                 d.add_options()("admin", po::value<std::string>(),
+                                 "create the first user, with the Administrator role")(
+                     "email", po::value<std::string>(), "e-mail of the first user");
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_init(c, {text(vm, "admin"), text(vm, "email")});
+               }});
+  std::string template_names;
+  for (const TemplateKind& tk : template_kinds()) {
+    template_names += (template_names.empty() ? "" : "|") + std::string(tk.name);
+  }
+  t.push_back({"template", "roster template " + template_names + " [--out FILE]",
+               "roster template users --out new-hires.csv",
+               [](auto& d, auto& p) {
+                 d.add_options()("which", po::value<std::string>()->required(), "which template")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+                 p.add("which", 1);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_template(c, {text(vm, "which"), text(vm, "out")});
+               }});
+}
+
+// `roster KIND import` and `roster KIND export` for each reference template.
+void add_reference_commands(std::vector<CommandSpec>& t) {
+  for (const TemplateKind& tk : template_kinds()) {
+    if (!tk.import || *tk.import == ImportKind::kUsers) continue;  // users: `roster import`
+    std::string k(tk.name);
+    ImportKind kind = *tk.import;
+    t.push_back({k + " import", "roster " + k + " import FILE --as ACTOR [options]",
+                 "roster " + k + " import " + k + ".csv --as alice --dry-run",
+                 [](auto& d, auto& p) {
+                   file_argument(d, p);
+                   import_options(d, true);
+                 },
+                 [kind](const po::variables_map& vm, const CommandContext& c) {
+                   return cmd_import(c, import_command(vm, kind, false));
+                 }});
+    t.push_back({k + " export", "roster " + k + " export [--out FILE]",
+                 "roster " + k + " export --out " + k + ".csv",
+                 [](auto& d, auto&) {
+                   d.add_options()("out", po::value<std::string>(),
+                                   "write to FILE instead of standard output");
+                 },
+                 [kind](const po::variables_map& vm, const CommandContext& c) {
+                   return cmd_export_reference(c, {kind, text(vm, "out")});
+                 }});
+  }
+}
+
+void add_user_commands(std::vector<CommandSpec>& t) {
+  t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
+               "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
+               "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly",
+               [](auto& d, auto& p) {
+                 file_argument(d, p);
+                 import_options(d, true);
+                 invite_option(d);
+                 inbox_options(d);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_import(c, import_command(vm, ImportKind::kUsers, false));
+               }});
+  t.push_back({"validate", "roster validate FILE --as ACTOR (same as import --dry-run)",
+               "roster validate new-hires.csv --as alice",
+               [](auto& d, auto& p) {
+                 file_argument(d, p);
+                 import_options(d, false);
+                 invite_option(d);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_import(c, import_command(vm, ImportKind::kUsers, true));
+               }});
+  t.push_back({"export",
+               "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
+               "[--enabled 0|1] [--changed-since TIME]",
+               "roster export --as alice --role store_associate --out associates.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("as", po::value<std::string>()->required(),
+                                 "username of the person exporting (required)")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output")(
+                     "role", po::value<std::vector<std::string>>(),
+                     "only users with this role (name or key); repeat for several")(
+                     "source", po::value<std::vector<std::string>>(),
+                     "only users with this source (external ID); repeat for several")(
+                     "enabled", po::value<std::string>(), "only enabled (1) or disabled (0) users")(
+                     "changed-since", po::value<std::string>(),
+                     "only users created or changed since this UTC time "
+                     "(2026-01-31T00:00:00Z)");
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 UserExportCommand e;
+                 e.options.actor = text(vm, "as");
+                 e.options.out = text(vm, "out");
+                 e.options.roles = list(vm, "role");
+                 e.options.sources = list(vm, "source");
+                 e.options.changed_since = text(vm, "changed-since");
+                 e.enabled = maybe_text(vm, "enabled");
+                 return cmd_export_users(c, e);
+               }});
+}
+
+void add_history_commands(std::vector<CommandSpec>& t) {
+  t.push_back({"jobs", "roster jobs [--limit N] | roster jobs show ID", "roster jobs --limit 5",
+               [](auto& d, auto& p) {
+                 d.add_options()("limit", po::value<int64_t>()->default_value(20),
+                                 "how many jobs, newest first")(
+                     "args", po::value<std::vector<std::string>>(), "show ID");
+                 p.add("args", -1);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_jobs(c, {vm["limit"].as<int64_t>(), list(vm, "args")});
+               }});
+  t.push_back({"audit", "roster audit [--job ID] [--user USERNAME] [--since TIME] [--out FILE]",
+               "roster audit --user jane.doe --since 2026-01-01T00:00:00Z --out jane.csv",
+               [](auto& d, auto&) {
+                 d.add_options()("job", po::value<int64_t>(), "only the changes of this job")(
+                     "user", po::value<std::string>(), "only the changes to this user")(
+                     "since", po::value<std::string>(),
+                     "only changes at or after this UTC time (2026-01-31T00:00:00Z)")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_audit(c, {maybe<int64_t>(vm, "job"), text(vm, "user"),
+                                      maybe_text(vm, "since"), text(vm, "out")});
+               }});
+}
+
+InvitationsCommand invitations_command(const po::variables_map& vm, const char* action) {
+  InvitationsCommand c;
+  c.action = action;
+  c.pending = flag(vm, "pending");
+  c.all = flag(vm, "all");
+  c.out = text(vm, "out");
+  c.job = maybe<int64_t>(vm, "job");
+  c.file = maybe_text(vm, "file");
+  c.lock_timeout = vm["lock-timeout"].as<int>();
+  return c;
+}
+
+void add_invitation_commands(std::vector<CommandSpec>& t) {
+  const char* wait = "seconds to wait for an import running on the directory";
+  t.push_back({"invitations list", "roster invitations list [--pending]",
+               "roster invitations list --pending",
+               [wait](auto& d, auto&) {
+                 d.add_options()("pending", po::bool_switch(), "only those not marked sent");
+                 lock_timeout_option(d, wait);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_invitations(c, invitations_command(vm, "list"));
+               }});
+  t.push_back({"invitations export", "roster invitations export [--all] [--out FILE]",
+               "roster invitations export --out invitations.csv   # the pending ones, for a "
+               "mail merge",
+               [wait](auto& d, auto&) {
+                 d.add_options()("all", po::bool_switch(), "also those already marked sent")(
+                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+                 lock_timeout_option(d, wait);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_invitations(c, invitations_command(vm, "export"));
+               }});
+  t.push_back({"invitations mark-sent", "roster invitations mark-sent --job ID | --file FILE",
+               "roster invitations mark-sent --file invitations.csv",
+               [wait](auto& d, auto&) {
+                 d.add_options()("job", po::value<int64_t>(),
+                                 "every pending invitation of this job (roster jobs)")(
+                     "file", po::value<std::string>(),
+                     "those listed (column Id) in a file of `roster invitations export`");
+                 lock_timeout_option(d, wait);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_invitations(c, invitations_command(vm, "mark-sent"));
+               }});
+}
+
+}  // namespace
+
+std::vector<CommandSpec> command_table() {
+  std::vector<CommandSpec> t;
+  add_setup_commands(t);
+  add_reference_commands(t);
+  add_user_commands(t);
+  add_history_commands(t);
+  add_invitation_commands(t);
+  t.push_back(
+      {"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
+       "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",
+       [](auto& d, auto&) {
+         d.add_options()("from", po::value<std::string>()->required(),
+                         "the directory to copy: a file, or a postgresql:// URI")(
+             "to", po::value<std::string>()->required(),
+             "where to copy it: a new file, or an empty database on a server");
+         lock_timeout_option(d, "seconds to wait for an import running on either");
+       },
+       [](const po::variables_map& vm, const CommandContext& c) {
+         return cmd_migrate(c, {text(vm, "from"), text(vm, "to"), vm["lock-timeout"].as<int>()});
+       }});
+  return t;
+}
+
+}  // namespace roster
