@@ -134,6 +134,10 @@ class Directory : public RoleBook {
   // --- The invitations outbox (Store::add_invitation and the rest).
   Status add_invitation(const Invitation& invitation);
   Status for_each_invitation(bool pending_only, const std::function<Status(const Invitation&)>& fn);
+  // Withdraws the user's pending invitations, as done by job `job_id`.
+  Result<int64_t> withdraw_invitations(int64_t user_id, int64_t job_id) {
+    return store_->withdraw_invitations(user_id, job_id);
+  }
   Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
                                         std::string_view sent_at);
 

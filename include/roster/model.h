@@ -138,7 +138,8 @@ struct Invitation {
   std::string application;  // backoffice, store-app or api
   std::string reason;       // created or enabled
   std::string created_at;
-  std::string sent_at;  // empty while pending
+  std::string sent_at;       // empty while pending
+  int64_t withdrawn_by = 0;  // the job that withdrew it (the user lost access); 0 if none
 };
 
 }  // namespace roster

@@ -25,7 +25,7 @@ namespace roster {
 
 // The schema version that both backends reach on open. Migrations are numbered
 // alike on both, so that version N means the same tables everywhere.
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 // The reference data, read whole: the directory keeps it in memory.
 struct ReferenceData {
@@ -167,9 +167,12 @@ class Store {
 
   // --- The invitations outbox, written in the run's transaction.
   virtual Status add_invitation(const Invitation& invitation) = 0;
-  // Oldest first; when `pending_only`, those not marked sent.
+  // Oldest first; when `pending_only`, those neither marked sent nor withdrawn.
   virtual Status for_each_invitation(bool pending_only,
                                      const std::function<Status(const Invitation&)>& fn) = 0;
+  // Withdraws, as done by job `job_id`, every pending invitation of the user
+  // (one who lost access); how many. Inside a write transaction.
+  virtual Result<int64_t> withdraw_invitations(int64_t user_id, int64_t job_id) = 0;
   // Marks the pending invitations of job `job_id` (when not 0) or those with
   // `ids` sent at `sent_at`; how many it marked. Inside a write transaction.
   virtual Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,

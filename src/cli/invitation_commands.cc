@@ -16,7 +16,8 @@ namespace {
 // The columns of `invitations export`; mark-sent --file reads Id back.
 const TemplateColumns& export_columns() {
   static const TemplateColumns kColumns{
-      {"Id"}, {"Job", "Created", "Username", "E-mail", "Application", "Reason", "Sent"}};
+      {"Id"},
+      {"Job", "Created", "Username", "E-mail", "Application", "Reason", "Sent", "Withdrawn"}};
   return kColumns;
 }
 
@@ -33,7 +34,9 @@ ExitCode list(const CommandContext& ctx, const InvitationsCommand& c, Directory&
   Status st = d.for_each_invitation(pending, [&](const Invitation& i) {
     ctx.out << fmt::format("{:>6}  {:>5}  {:<20}  {:<24}  {:<32}  {:<10}  {:<7}  {}\n", i.id,
                            i.job_id, i.created_at, i.username, i.email, i.application, i.reason,
-                           i.sent_at.empty() ? "pending" : i.sent_at);
+                           !i.sent_at.empty() ? i.sent_at
+                           : i.withdrawn_by   ? fmt::format("withdrawn by job {}", i.withdrawn_by)
+                                              : "pending");
     ++count;
     return Status::ok();
   });
@@ -48,10 +51,20 @@ ExitCode export_csv(const CommandContext& ctx, const InvitationsCommand& c, Dire
   if (!file.is_ok()) return report_failure(ctx, file.status());
   std::vector<std::string> header = export_columns().required;
   header.insert(header.end(), export_columns().optional.begin(), export_columns().optional.end());
+  // Only --all lists withdrawn invitations, and so only it says which job withdrew each.
+  if (!c.all) header.pop_back();
   (*file)->write(csv_line(header));
   Status st = d.for_each_invitation(!c.all, [&](const Invitation& i) {
-    (*file)->write(csv_line({std::to_string(i.id), std::to_string(i.job_id), i.created_at,
-                             i.username, i.email, i.application, i.reason, i.sent_at}));
+    std::vector<std::string> cells = {std::to_string(i.id),
+                                      std::to_string(i.job_id),
+                                      i.created_at,
+                                      i.username,
+                                      i.email,
+                                      i.application,
+                                      i.reason,
+                                      i.sent_at};
+    if (c.all) cells.push_back(i.withdrawn_by ? std::to_string(i.withdrawn_by) : "");
+    (*file)->write(csv_line(cells));
     return Status::ok();
   });
   if (st.is_ok()) st = (*file)->commit();

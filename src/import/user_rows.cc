@@ -175,6 +175,11 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
     st = dir_.update_user(*existing, after);
     outcome.kind = RowOutcome::Kind::kUpdated;
     outcome.disabled_user = existing->enabled && !after.enabled;
+    // A user who loses access is sent nothing that is still pending.
+    if (st.is_ok() && outcome.disabled_user) {
+      auto withdrawn = dir_.withdraw_invitations(existing->id, context_.job_id);
+      if (!withdrawn.is_ok()) st = withdrawn.status();
+    }
   } else {
     after.created_at = context_.now;
     after.created_by = actor_.username;

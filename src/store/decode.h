@@ -42,7 +42,7 @@ void decode_job(const Row& r, Job& j) {
 }
 
 // id, job_id, user_id, username, email, application, reason, created_at,
-// sent_at ('' while pending).
+// sent_at ('' while pending), withdrawn_by (0 for none).
 template <class Row>
 void decode_invitation(const Row& r, Invitation& inv) {
   inv.id = r.int64(0);
@@ -54,6 +54,7 @@ void decode_invitation(const Row& r, Invitation& inv) {
   r.text(6, inv.reason);
   r.text(7, inv.created_at);
   r.text(8, inv.sent_at);
+  inv.withdrawn_by = r.int64(9);
 }
 
 // job_id, the job's started_at and actor, target_type, target, action, changes.

@@ -7,7 +7,7 @@
 
 namespace roster {
 
-static_assert(kSchemaVersion == 10, "schema_tables.cc lists the tables of schema version 10");
+static_assert(kSchemaVersion == 11, "schema_tables.cc lists the tables of schema version 11");
 
 size_t TableSpec::column(std::string_view wanted) const {
   auto it = std::find(columns.begin(), columns.end(), wanted);
@@ -44,7 +44,7 @@ const std::vector<TableSpec>& schema_tables() {
       {"audit", {"id", "job_id", "target_type", "target", "action", "changes"}, "id", true},
       {"invitations",
        {"id", "job_id", "user_id", "username", "email", "application", "reason", "created_at",
-        "sent_at"},
+        "sent_at", "withdrawn_by"},
        "id",
        true},
   };

@@ -18,7 +18,7 @@ class InvitationsTest : public testing::BinaryTest {
   std::string pending(const std::string& prefix) {
     return q(
         "SELECT username || ':' || reason FROM invitations WHERE sent_at IS NULL AND "
-        "username LIKE '" +
+        "withdrawn_by IS NULL AND username LIKE '" +
         prefix + "%' ORDER BY id");
   }
   int64_t job_of(const std::string& stem) {
@@ -41,14 +41,15 @@ TEST_F(InvitationsTest, CreatesAndReEnablesOnlyAndNoneInADryRunOrAnAbortedRun) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(pending("inv."), "inv.0:created\ninv.1:created\ninv.2:created");
 
-  // Disabling and updating record nothing; enabling again records one.
+  // Disabling withdraws what was pending (SPEC §10) and updating records
+  // nothing; enabling again records one.
   std::string header = testing::viewers("x", 0);
   write_file(tmp_ / "off.csv", header + "inv.0,inv.0@load.example,0,1,1,UTC,Viewer,,Update\n" +
                                    "inv.1,inv.1@load.example,1,1,1,Asia/Tokyo,Viewer,,Update\n");
   ASSERT_EQ(roster({"import", "off.csv", "--as", "alice"}).exit_code, 0);
   write_file(tmp_ / "on.csv", header + "inv.0,inv.0@load.example,1,1,1,UTC,Viewer,,Update\n");
   ASSERT_EQ(roster({"import", "on.csv", "--as", "alice"}).exit_code, 0);
-  EXPECT_EQ(pending("inv."), "inv.0:created\ninv.1:created\ninv.2:created\ninv.0:enabled");
+  EXPECT_EQ(pending("inv."), "inv.1:created\ninv.2:created\ninv.0:enabled");
 
   // --no-invite, and a user created disabled: none.
   write_file(tmp_ / "quiet.csv", header + "inv.3,inv.3@load.example,1,1,1,UTC,Viewer,,Create\n" +
@@ -93,6 +94,54 @@ TEST_F(InvitationsTest, ExportListAndMarkSentByJobOrByFile) {
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_NE(bad.err.find("line 3, column Id: \"abc\""), std::string::npos) << bad.err;
   EXPECT_EQ(roster({"invitations", "mark-sent"}).exit_code, 2);
+}
+
+// SPEC §10: a user who loses access has its pending invitations withdrawn in
+// the transaction that disables it; an operator following the docs never mails
+// an activation link to a leaver.
+TEST_F(InvitationsTest, ADisabledUsersPendingInvitationsAreWithdrawn) {
+  write_file(tmp_ / "hires.csv", testing::viewers("wd", 2));
+  ASSERT_EQ(roster({"import", "hires.csv", "--as", "alice"}).exit_code, 0);
+  std::string header = testing::viewers("x", 0);
+  write_file(tmp_ / "leaver.csv", header + "wd.0,wd.0@load.example,0,1,1,UTC,Viewer,,Update\n");
+  // A dry run withdraws nothing.
+  ASSERT_EQ(roster({"import", "leaver.csv", "--as", "alice", "--dry-run"}).exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM invitations WHERE withdrawn_by IS NOT NULL"), "0");
+  auto r = roster({"import", "leaver.csv", "--as", "alice"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  int64_t job = job_of("leaver");
+  EXPECT_EQ(q("SELECT username || ':' || withdrawn_by FROM invitations WHERE withdrawn_by IS "
+              "NOT NULL"),
+            "wd.0:" + std::to_string(job));
+
+  // The pending export no longer lists it; --all does, with the job that withdrew it.
+  ASSERT_EQ(roster({"invitations", "export", "--out", "pending.csv"}).exit_code, 0);
+  std::string pending_csv = read_file(tmp_ / "pending.csv");
+  EXPECT_EQ(pending_csv.substr(0, pending_csv.find('\n')),
+            "Id,Job,Created,Username,E-mail,Application,Reason,Sent");
+  EXPECT_EQ(pending_csv.find(",wd.0,"), std::string::npos) << pending_csv;
+  EXPECT_NE(pending_csv.find(",wd.1,"), std::string::npos) << pending_csv;
+  ASSERT_EQ(roster({"invitations", "export", "--all", "--out", "all.csv"}).exit_code, 0);
+  std::string all = read_file(tmp_ / "all.csv");
+  EXPECT_EQ(all.substr(0, all.find('\n')),
+            "Id,Job,Created,Username,E-mail,Application,Reason,Sent,Withdrawn");
+  EXPECT_NE(all.find(",wd.0,wd.0@load.example,backoffice,created,," + std::to_string(job) + "\n"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find(",wd.1,wd.1@load.example,backoffice,created,,\n"), std::string::npos) << all;
+  auto list = roster({"invitations", "list"});
+  EXPECT_NE(list.out.find("withdrawn by job " + std::to_string(job)), std::string::npos)
+      << list.out;
+
+  // Marking the hires' job sent marks only what is still pending; enabling the
+  // user again records a new invitation.
+  auto marked = roster({"invitations", "mark-sent", "--job", std::to_string(job_of("hires"))});
+  EXPECT_NE(marked.out.find("marked 1 invitation sent"), std::string::npos) << marked.out;
+  EXPECT_EQ(q("SELECT count(*) FROM invitations WHERE username = 'wd.0' AND sent_at IS NOT NULL"),
+            "0");
+  write_file(tmp_ / "back.csv", header + "wd.0,wd.0@load.example,1,1,1,UTC,Viewer,,Update\n");
+  ASSERT_EQ(roster({"import", "back.csv", "--as", "alice"}).exit_code, 0);
+  EXPECT_EQ(pending("wd."), "wd.0:enabled");
 }
 
 }  // namespace

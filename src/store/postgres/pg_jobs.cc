@@ -48,18 +48,29 @@ Status PgStore::for_each_invitation(bool pending_only,
   Invitation inv;
   return scan(
       "SELECT id, job_id, user_id, username, email, application, reason, created_at, "
-      "coalesce(sent_at, '') FROM invitations WHERE $1::int = 0 OR sent_at IS NULL ORDER BY id",
+      "coalesce(sent_at, ''), coalesce(withdrawn_by, 0) FROM invitations "
+      "WHERE $1::int = 0 OR (sent_at IS NULL AND withdrawn_by IS NULL) ORDER BY id",
       {pending_only}, "reading the invitations", [&](const PgResult& r, bool&) {
         decode_invitation(PgRow{r, 0}, inv);
         return fn(inv);
       });
 }
 
+Result<int64_t> PgStore::withdraw_invitations(int64_t user_id, int64_t job_id) {
+  PgResult r =
+      run("WITH w AS (UPDATE invitations SET withdrawn_by = $2 WHERE user_id = $1 "
+          "  AND sent_at IS NULL AND withdrawn_by IS NULL RETURNING 1) SELECT count(*) FROM w",
+          {user_id, job_id});
+  if (!r.ok()) return error("withdrawing invitations", r);
+  return r.int64(0, 0);
+}
+
 Result<int64_t> PgStore::mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
                                                std::string_view sent_at) {
   PgResult r =
       run("WITH m AS (UPDATE invitations SET sent_at = $3 WHERE sent_at IS NULL "
-          "  AND (job_id = $1 OR id = ANY($2::bigint[])) RETURNING 1) SELECT count(*) FROM m",
+          "  AND withdrawn_by IS NULL AND (job_id = $1 OR id = ANY($2::bigint[])) RETURNING 1) "
+          "SELECT count(*) FROM m",
           {job_id, pg_id_array(ids), sent_at});
   if (!r.ok()) return error("marking invitations sent", r);
   return r.int64(0, 0);

@@ -157,8 +157,14 @@ CREATE TABLE user_roles (
   PRIMARY KEY (user_id, role_id)
 );
 )sql",
+    // 11: withdrawn invitations (sqlite_schema.cc).
+    R"sql(
+ALTER TABLE invitations ADD COLUMN withdrawn_by bigint REFERENCES jobs(id);
+CREATE INDEX invitations_pending_by_user ON invitations (user_id)
+  WHERE sent_at IS NULL AND withdrawn_by IS NULL;
+)sql",
 };
-constexpr int kPgMigrationCount = 2;
+constexpr int kPgMigrationCount = 3;
 static_assert(kPgBaseVersion + kPgMigrationCount == kSchemaVersion,
               "a PostgreSQL migration for every SQLite one after version 8");
 

@@ -120,6 +120,7 @@ class PgStore : public Store, public ImportAccelerator {
   Status add_invitation(const Invitation& invitation) override;
   Status for_each_invitation(bool pending_only,
                              const std::function<Status(const Invitation&)>& fn) override;
+  Result<int64_t> withdraw_invitations(int64_t user_id, int64_t job_id) override;
   Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
                                         std::string_view sent_at) override;
   Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,

@@ -35,7 +35,8 @@ Status SqliteStore::for_each_invitation(bool pending_only,
                                         const std::function<Status(const Invitation&)>& fn) {
   SqliteStmt s = prepare(
       "SELECT id, job_id, user_id, username, email, application, reason, created_at, "
-      "coalesce(sent_at, '') FROM invitations WHERE ?1 = 0 OR sent_at IS NULL ORDER BY id");
+      "coalesce(sent_at, ''), coalesce(withdrawn_by, 0) FROM invitations "
+      "WHERE ?1 = 0 OR (sent_at IS NULL AND withdrawn_by IS NULL) ORDER BY id");
   s.bind(1, pending_only);
   Invitation inv;
   while (s.step()) {
@@ -44,6 +45,14 @@ Status SqliteStore::for_each_invitation(bool pending_only,
   }
   if (!s.ok()) return error("reading the invitations");
   return Status::ok();
+}
+
+Result<int64_t> SqliteStore::withdraw_invitations(int64_t user_id, int64_t job_id) {
+  SqliteStmt s = prepare(
+      "UPDATE invitations SET withdrawn_by = ?2 WHERE user_id = ?1 AND sent_at IS NULL "
+      "AND withdrawn_by IS NULL");
+  if (!s.bind(1, user_id).bind(2, job_id).run()) return error("withdrawing invitations");
+  return static_cast<int64_t>(sqlite3_changes(db_));
 }
 
 Result<int64_t> SqliteStore::mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
@@ -56,11 +65,15 @@ Result<int64_t> SqliteStore::mark_invitations_sent(int64_t job_id, const std::ve
     return true;
   };
   if (job_id != 0 &&
-      !mark("UPDATE invitations SET sent_at = ?2 WHERE job_id = ?1 AND sent_at IS NULL", job_id)) {
+      !mark("UPDATE invitations SET sent_at = ?2 WHERE job_id = ?1 AND sent_at IS NULL "
+            "AND withdrawn_by IS NULL",
+            job_id)) {
     return error("marking invitations sent");
   }
   for (int64_t id : ids) {
-    if (!mark("UPDATE invitations SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL", id)) {
+    if (!mark("UPDATE invitations SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL "
+              "AND withdrawn_by IS NULL",
+              id)) {
       return error("marking invitations sent");
     }
   }

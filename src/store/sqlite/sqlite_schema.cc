@@ -259,6 +259,13 @@ CREATE TABLE user_roles (
   PRIMARY KEY (user_id, role_id)
 ) WITHOUT ROWID;
 )sql",
+    // 11: an invitation is withdrawn, by the job that took the user's access
+    // away, while it is still pending: it is then never sent.
+    R"sql(
+ALTER TABLE invitations ADD COLUMN withdrawn_by INTEGER REFERENCES jobs(id);
+CREATE INDEX invitations_pending_by_user ON invitations(user_id)
+  WHERE sent_at IS NULL AND withdrawn_by IS NULL;
+)sql",
 };
 // The first version whose migration rebuilds a table that others refer to.
 constexpr int kRebuildsReferencedTable = 10;

@@ -260,6 +260,29 @@ TEST_P(StoreContractTest, JobsAuditAndInvitations) {
   };
   ASSERT_TRUE(store_->for_each_invitation(true, collect).is_ok());
   EXPECT_EQ(pending, std::vector<std::string>{"Bob:pending"});
+  // Withdrawn: no longer pending, listed with the job that withdrew it.
+  ASSERT_TRUE(store_->begin().is_ok());
+  auto withdrawn = store_->withdraw_invitations(bob.id, *id);
+  ASSERT_TRUE(withdrawn.is_ok());
+  EXPECT_EQ(*withdrawn, 1);
+  store_->rollback();  // kept pending for what follows
+  ASSERT_TRUE(store_->begin().is_ok());
+  inv.user_id = bob.id;
+  inv.username = "Bob";
+  ASSERT_TRUE(store_->add_invitation(inv).is_ok());
+  withdrawn = store_->withdraw_invitations(bob.id, *id);
+  ASSERT_TRUE(withdrawn.is_ok());
+  EXPECT_EQ(*withdrawn, 2);
+  std::vector<int64_t> withdrawn_by;
+  ASSERT_TRUE(store_
+                  ->for_each_invitation(false,
+                                        [&](const Invitation& i) {
+                                          withdrawn_by.push_back(i.withdrawn_by);
+                                          return Status::ok();
+                                        })
+                  .is_ok());
+  EXPECT_EQ(withdrawn_by, (std::vector<int64_t>{*id, *id}));
+  store_->rollback();
   ASSERT_TRUE(store_->begin().is_ok());
   auto marked = store_->mark_invitations_sent(*id, {}, "2026-02-02T00:00:00Z");
   ASSERT_TRUE(marked.is_ok());
