@@ -135,6 +135,9 @@ struct ImportOptions {
   std::string default_timezone;
   bool quiet = false;
   size_t terminal_limit = 20;  // rejected rows printed on the terminal
+  // Where the reason for a non-zero exit goes (standard error), whatever
+  // `quiet` says; null: with the rest, to the run's output.
+  std::ostream* errors = nullptr;
   // Where to draw the live progress line (a terminal), or null for none. It is
   // drawn only for files of more than kProgressMinBytes.
   std::ostream* progress = nullptr;

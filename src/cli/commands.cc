@@ -135,6 +135,7 @@ Result<ImportOptions> import_options(const CommandContext& ctx, const ImportComm
   }
   if (c.lock_timeout < 0) return Status::usage("--lock-timeout takes 0 or more");
   o.quiet = ctx.quiet;
+  o.errors = &ctx.err;
   // A progress line only for a person watching a terminal.
   if (!o.quiet && !c.no_progress && ::isatty(STDERR_FILENO)) o.progress = &ctx.err;
   return o;

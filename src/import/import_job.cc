@@ -57,6 +57,9 @@ class ImportRun {
   ExitCode finish(ExitCode code, const std::string& outcome, std::string message);
   ExitCode fail(const Status& status);
   Job job_record(ExitCode code, const std::string& outcome) const;
+  void tell_why(ExitCode code, bool rejected_published,
+                const std::vector<std::string>& report_errors);
+  std::ostream& errors() { return options_.errors ? *options_.errors : out_; }
   void say(const std::string& line) {
     if (!options_.quiet) out_ << line << '\n';
   }
@@ -89,7 +92,7 @@ ExitCode ImportRun::run() {
   auto actor = load_actor(dir_, options_.actor, required_permission(options_.kind));
   if (!actor.is_ok()) {
     // No job: nothing about the file was looked at.
-    out_ << "roster: " << actor.status().message() << '\n';
+    errors() << "roster: " << actor.status().message() << '\n';
     return actor.status().exit_code();
   }
   s_.actor = actor->username;
@@ -298,6 +301,39 @@ ExitCode ImportRun::decide(CsvInput& input) {
   return finish(code, "committed", "");
 }
 
+// The reason for a non-zero exit, one line on standard error whatever -q
+// says, so that cron's mail is never empty (SPEC §15); and any report that
+// could not be written.
+void ImportRun::tell_why(ExitCode code, bool rejected_published,
+                         const std::vector<std::string>& report_errors) {
+  std::ostream& err = errors();
+  for (const std::string& e : report_errors) err << "roster: error: " << e << '\n';
+  std::string file = s_.file == "-" ? "standard input" : s_.file;
+  switch (code) {
+    case ExitCode::kOk:
+      return;
+    case ExitCode::kFileRefused:
+    case ExitCode::kDatabase:
+      // (A run committed before its report failed has no message: the
+      // report's error is above.)
+      if (!s_.message.empty()) {
+        err << fmt::format("roster: {}{}\n", s_.file_error ? *s_.file_error + ": " : "",
+                           s_.message);
+      }
+      return;
+    case ExitCode::kRowsRejected:
+      err << fmt::format(
+          "roster: {}: {} row{} rejected; {}{}\n", file, s_.rejected, s_.rejected == 1 ? "" : "s",
+          s_.committed         ? fmt::format("{} applied", s_.created + s_.updated + s_.unchanged)
+          : s_.message.empty() ? "nothing was applied"
+                               : s_.message,
+          rejected_published ? "; rejected rows: " + paths_.rejected : "");
+      return;
+    default:
+      err << fmt::format("roster: {}: {}\n", file, s_.message);
+  }
+}
+
 Job ImportRun::job_record(ExitCode code, const std::string& outcome) const {
   Job job;
   job.id = s_.job_id;
@@ -336,11 +372,6 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   if (s_.job_id != 0) keep(dir_.finish_job(job_record(code, outcome)));
   keep(write_file_atomically(paths_.summary, summary_json(s_)));
 
-  // (A run committed before its report failed has no message: the report's
-  // error follows below.)
-  if ((code == ExitCode::kFileRefused || code == ExitCode::kDatabase) && !s_.message.empty()) {
-    say(fmt::format("roster: {}{}", s_.file_error ? *s_.file_error + ": " : "", s_.message));
-  }
   if (static_cast<size_t>(s_.rejected) > options_.terminal_limit) {
     say(fmt::format("... and {} more rejected rows",
                     static_cast<size_t>(s_.rejected) - options_.terminal_limit));
@@ -359,9 +390,7 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   }
   say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
                : fmt::format("summary: {}", paths_.summary));
-  for (const std::string& e : report_errors) {
-    out_ << "roster: error: " << e << '\n';
-  }
+  tell_why(code, rejected_published, report_errors);
   spdlog::info(
       "job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
       "rejected={} outcome={} exit={}",

@@ -106,21 +106,23 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
   fs::path archive = options.archive.empty() ? inbox / "archive" : fs::path(options.archive);
   fs::path failed = options.failed.empty() ? inbox / "failed" : fs::path(options.failed);
   fs::path processing = inbox / ".processing";
+  // What stops the inbox goes where an import's reasons go (standard error).
+  std::ostream& err = options.import.errors ? *options.import.errors : out;
   std::error_code ec;
   if (!fs::is_directory(inbox, ec)) {
-    out << fmt::format("roster: the inbox \"{}\" is not a folder\n", inbox.string());
+    err << fmt::format("roster: the inbox \"{}\" is not a folder\n", inbox.string());
     return ExitCode::kUsage;
   }
   for (const fs::path& folder : {archive, failed, processing}) {
     fs::create_directories(folder, ec);
     if (ec) {
-      out << fmt::format("roster: cannot create \"{}\": {}\n", folder.string(), ec.message());
+      err << fmt::format("roster: cannot create \"{}\": {}\n", folder.string(), ec.message());
       return ExitCode::kDatabase;
     }
   }
   InboxLock lock(inbox);
   if (!lock.acquire(options.lock_timeout_seconds)) {
-    out << fmt::format(
+    err << fmt::format(
         "roster: another roster run is processing the inbox \"{}\"; gave up "
         "after {} s (--lock-timeout)\n",
         inbox.string(), options.lock_timeout_seconds);
@@ -149,7 +151,10 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
           fs::remove(entry.path(), ec);
         }
       }
-      spdlog::error("inbox: stopped at {} (exit {})", file.string(), static_cast<int>(code));
+      err << fmt::format(
+          "roster: inbox: stopped at {} (exit {}); it stays in the inbox for "
+          "the next run\n",
+          file.string(), static_cast<int>(code));
       break;
     }
     bool refused = code == ExitCode::kFileRefused || code == ExitCode::kGuard;

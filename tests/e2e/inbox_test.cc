@@ -105,7 +105,7 @@ TEST_F(InboxTest, OneRunAtATime) {
   auto r = run({"--min-age", "0", "--lock-timeout", "0"});
   ::close(fd);
   EXPECT_EQ(r.exit_code, 5) << r.out;
-  EXPECT_NE(r.out.find("another roster run"), std::string::npos);
+  EXPECT_NE(r.err.find("another roster run"), std::string::npos);
   EXPECT_TRUE(fs::exists(inbox_ + "/a.csv"));  // untouched
   EXPECT_EQ(q("SELECT count(*) FROM users WHERE username LIKE 'a.%'"), "0");
 }

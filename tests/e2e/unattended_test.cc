@@ -1,0 +1,91 @@
+// Running from cron (SPEC §15): -q silences everything but the reason for a
+// non-zero exit, which always reaches standard error, so that cron mails it.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "e2e_util.h"
+
+namespace roster {
+namespace {
+
+using testing::viewers;
+using testing::write_file;
+
+class UnattendedTest : public testing::BinaryTest {
+ protected:
+  testing::ProcessResult quiet_import(const std::string& file, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"-q", "import", file, "--as", "alice"};
+    args.insert(args.end(), more.begin(), more.end());
+    return roster(args);
+  }
+};
+
+TEST_F(UnattendedTest, QuietRunsSayWhyOnStandardErrorForEveryFailingExitAndNothingElse) {
+  write_file(tmp_ / "ok.csv", viewers("quiet", 12));
+  auto ok = quiet_import("ok.csv");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_EQ(ok.out, "");
+  EXPECT_EQ(ok.err, "");  // nothing to mail
+
+  // 1: rejected rows, naming how many and where they are.
+  write_file(tmp_ / "bad.csv",
+             viewers("quiet.more", 2) + "quiet.bad,quiet.bad@x.example,1,1,1,UTC,Nope,,Create\n");
+  auto bad = quiet_import("bad.csv");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.out, "");
+  EXPECT_NE(bad.err.find("bad.csv: 1 row rejected; 2 applied; rejected rows: "), std::string::npos)
+      << bad.err;
+  // ...and when the run applied nothing (the same file again: its two new
+  // users now exist).
+  auto aborted = quiet_import("bad.csv", {"--on-error", "abort", "--force"});
+  EXPECT_EQ(aborted.exit_code, 1);
+  EXPECT_NE(aborted.err.find("3 rows rejected; --on-error abort"), std::string::npos)
+      << aborted.err;
+
+  // 3: the file refused, with its code.
+  write_file(tmp_ / "empty.csv", "");
+  auto empty = quiet_import("empty.csv");
+  EXPECT_EQ(empty.exit_code, 3);
+  EXPECT_NE(empty.err.find("FILE_EMPTY"), std::string::npos) << empty.err;
+
+  // 4: the actor.
+  auto nobody = roster({"-q", "import", "ok.csv", "--as", "nobody.here"});
+  EXPECT_EQ(nobody.exit_code, 4);
+  EXPECT_NE(nobody.err.find("\"nobody.here\" is not a user"), std::string::npos) << nobody.err;
+
+  // 5: the lock, naming the job that holds it.
+  {
+    testing::WriteLockHolder lock(db_);
+    auto locked = quiet_import("ok.csv", {"--lock-timeout", "0", "--force"});
+    EXPECT_EQ(locked.exit_code, 5);
+    EXPECT_NE(locked.err.find("nightly-hr.csv"), std::string::npos) << locked.err;
+  }
+
+  // 6: the guard, with the count.
+  std::string leavers = viewers("x", 0);
+  for (int i = 0; i < 12; ++i) {
+    std::string u = "quiet." + std::to_string(i);
+    leavers += u + "," + u + "@load.example,0,1,1,UTC,Viewer,,Update\n";
+  }
+  write_file(tmp_ / "leavers.csv", leavers);
+  auto guard = quiet_import("leavers.csv", {"--max-disable", "1"});
+  EXPECT_EQ(guard.exit_code, 6);
+  EXPECT_EQ(guard.out, "");
+  EXPECT_NE(guard.err.find("would disable 12 of the"), std::string::npos) << guard.err;
+}
+
+TEST_F(UnattendedTest, AQuietInboxStoppedByTheLockSaysWhyAndWhere) {
+  std::string inbox = tmp_ / "inbox";
+  ASSERT_EQ(::mkdir(inbox.c_str(), 0755), 0);
+  write_file(inbox + "/hr.csv", viewers("inb", 2));
+  testing::WriteLockHolder lock(db_);
+  auto r = roster(
+      {"-q", "import", "--inbox", inbox, "--as", "alice", "--min-age", "0", "--lock-timeout", "0"});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.err.find("nightly-hr.csv"), std::string::npos) << r.err;                   // why
+  EXPECT_NE(r.err.find("stopped at " + inbox + "/hr.csv"), std::string::npos) << r.err;  // where
+}
+
+}  // namespace
+}  // namespace roster
