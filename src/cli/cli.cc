@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "cli/command_table.h"
 #include "cli/commands.h"
+#include "roster/text.h"
 #include "util/logging.h"
 
 namespace roster {
@@ -131,11 +133,48 @@ int group_usage(const std::vector<CommandSpec>& table, const std::string& comman
   return usage_error(err, what + "; one of:" + commands, "");
 }
 
+// Every long option name some command or the globals take: a config file is
+// shared by every command, so a key is refused only when none knows it.
+std::vector<std::string> known_option_names(const std::vector<CommandSpec>& table,
+                                            const po::options_description& global) {
+  std::vector<std::string> names;
+  auto add = [&](const po::options_description& d) {
+    for (const auto& o : d.options()) names.push_back(o->long_name());
+  };
+  add(global);
+  for (const CommandSpec& c : table) {
+    po::options_description d;
+    po::positional_options_description p;
+    c.options(d, p);
+    add(d);
+  }
+  return names;
+}
+
+// Reads the config file into `vm`: the keys this command and the globals
+// take; a key that no command takes is a mistake (a typo would silently leave
+// a safety option at its default), refused naming the nearest known one.
+void read_config_file(std::istream& in, const std::string& path,
+                      const po::options_description& both, const std::vector<std::string>& known,
+                      po::variables_map& vm) {
+  po::parsed_options parsed = po::parse_config_file(in, both, true);
+  for (const po::option& o : parsed.options) {
+    if (!o.unregistered || std::find(known.begin(), known.end(), o.string_key) != known.end()) {
+      continue;
+    }
+    std::optional<std::string> near = closest_match(o.string_key, known);
+    throw po::error(fmt::format("the config file \"{}\" has an unknown key \"{}\"{}", path,
+                                o.string_key,
+                                near ? fmt::format("; did you mean \"{}\"?", *near) : ""));
+  }
+  po::store(parsed, vm);
+}
+
 // Parses a known command's own options (command line, then the config file),
 // sets up logging and runs it. Boost's and spdlog's errors reach run_cli.
-int run_command(const CommandSpec& spec, const std::vector<std::string>& rest,
-                const po::options_description& global, po::variables_map& vm, std::ostream& out,
-                std::ostream& err) {
+int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
+                const std::vector<std::string>& rest, const po::options_description& global,
+                po::variables_map& vm, std::ostream& out, std::ostream& err) {
   const std::string& command = spec.name;
   po::options_description own(spec.name + " options");
   po::positional_options_description own_pos;
@@ -155,7 +194,7 @@ int run_command(const CommandSpec& spec, const std::vector<std::string>& rest,
     if (!in) return usage_error(err, "cannot read the config file \"" + path + "\"", command);
     po::options_description both;
     both.add(global).add(own);
-    po::store(po::parse_config_file(in, both, true), vm);
+    read_config_file(in, path, both, known_option_names(table, global), vm);
   }
   po::notify(vm);
   setup_logging(log_options(vm), err);
@@ -204,7 +243,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (spec == nullptr) return group_usage(table, command, rest, vm.count("help") > 0, out, err);
 
-    return run_command(*spec, rest, global, vm, out, err);
+    return run_command(*spec, table, rest, global, vm, out, err);
   } catch (const po::error& e) {
     return usage_error(err, e.what(), command);
   } catch (const spdlog::spdlog_ex& e) {

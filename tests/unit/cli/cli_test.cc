@@ -153,5 +153,24 @@ TEST(Cli, CommandsOnAMissingDirectoryExit5) {
   EXPECT_NE(r.err.find("roster init"), std::string::npos);
 }
 
+// A misspelt key would leave a safety option at its default without a word.
+TEST(Cli, AConfigKeyThatNoCommandTakesIsRefusedNamingTheNearestOne) {
+  TempDir dir;
+  std::string db = dir / "r.db";
+  ASSERT_EQ(cli({"--db", db, "-q", "init", "--admin", "alice", "--email", "a@x.com"}).exit_code, 0);
+  write_file(dir / "typo.ini", "as = alice\nmax-dissable = 5\n");
+  write_file(dir / "s.csv", "External ID,Name,Type,Enabled,Action\nS1,Shop,store,1,Create\n");
+  auto r = cli({"--db", db, "--config", dir / "typo.ini", "sources", "import", dir / "s.csv"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("unknown key \"max-dissable\"; did you mean \"max-disable\"?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(testing::query(db, "SELECT count(*) FROM sources"), "0");
+  // A key of another command is not this one's mistake: one file serves all.
+  write_file(dir / "shared.ini", "as = alice\nmax-disable = 5\nlimit = 3\n");
+  auto jobs = cli({"--db", db, "--config", dir / "shared.ini", "jobs"});
+  EXPECT_EQ(jobs.exit_code, 0) << jobs.err;
+}
+
 }  // namespace
 }  // namespace roster
