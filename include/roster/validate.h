@@ -131,18 +131,32 @@ struct ChannelRow {
 
 // Options of the pure checks.
 struct ValidateOptions {
-  std::string default_timezone;  // fills an empty Timezone cell when set
+  // Fills an empty Timezone cell when set; the Timezone column may then be
+  // missing altogether.
+  std::string default_timezone;
+  // --upsert: the row's action follows from what exists, so a blank (or
+  // missing) Action cell is no error.
+  bool upsert = false;
 };
+
+// The columns a file must and may have under `options`: the template's, with
+// Timezone optional when a default stands in for it and Action optional under
+// --upsert.
+TemplateColumns columns_under(const TemplateColumns& columns, const ValidateOptions& options);
 
 // Each parse_* fills `out` and appends to `issues`; `out` is usable only when
 // issues.ok(). A malformed RawRow gets ROW_MALFORMED and nothing else. Every
 // template column's cell is checked for TEXT_INVALID first.
 void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow& out,
                     RowIssues& issues);
-void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues);
-void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues);
-void parse_channel_row(const RowView& row, ChannelRow& out, RowIssues& issues);
-void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& issues);
+void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues,
+                    const ValidateOptions& options = {});
+void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues,
+                      const ValidateOptions& options = {});
+void parse_channel_row(const RowView& row, ChannelRow& out, RowIssues& issues,
+                       const ValidateOptions& options = {});
+void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& issues,
+                           const ValidateOptions& options = {});
 
 // ROW_MALFORMED for `row`, or nothing; every parse_* starts with it.
 bool check_well_formed(const RawRow& row, RowIssues& issues);

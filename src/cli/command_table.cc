@@ -85,14 +85,15 @@ void import_options(po::options_description& d, bool allow_dry_run) {
       "stop, and commit nothing, once more than N rows are rejected")(
       "upsert", po::bool_switch(),
       "Create on an existing row updates it; Update on a "
-      "missing row creates it")("force", po::bool_switch(),
-                                "apply a file even if the same file was imported before")(
+      "missing row creates it; Action may be blank or missing")(
+      "force", po::bool_switch(), "apply a file even if the same file was imported before")(
       "max-disable", po::value<double>()->default_value(10),
       "refuse a users file that would disable more than this percent of the enabled users "
       "(and more than 10); 100 turns the guard off")(
       "report-dir", po::value<std::string>(),
       "where to write the reports (default: beside the input file)")(
-      "default-timezone", po::value<std::string>(), "timezone for rows whose Timezone is empty");
+      "default-timezone", po::value<std::string>(),
+      "timezone for rows whose Timezone is empty (the column may then be missing)");
   lock_timeout_option(d, "seconds to wait for another import to finish");
   d.add_options()("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
 }

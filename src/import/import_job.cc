@@ -44,6 +44,8 @@ class ImportRun {
     s_.dry_run = options.dry_run;
     s_.upsert = options.upsert;
     s_.started_at = now_utc_iso8601();
+    validate_.default_timezone = options.default_timezone;
+    validate_.upsert = options.upsert;
   }
 
   ExitCode run();
@@ -72,6 +74,7 @@ class ImportRun {
   std::unique_ptr<RejectedReport> rejected_;
   std::unique_ptr<ChangesReport> changes_;
   RunTracker tracker_{dir_};
+  ValidateOptions validate_;  // the pure checks' options, from the run's
   int64_t enabled_before_ = 0;
   bool stopped_early_ = false;
 };
@@ -108,7 +111,7 @@ ExitCode ImportRun::run() {
   if (!job_id.is_ok()) return fail(job_id.status());
   s_.job_id = *job_id;
 
-  auto input = CsvInput::open(options_.file, columns_of(options_.kind));
+  auto input = CsvInput::open(options_.file, columns_under(columns_of(options_.kind), validate_));
   if (!input.is_ok()) return fail(input.status());
   for (const RowError& w : (*input)->header_warnings()) {
     ++s_.warnings;
@@ -129,7 +132,7 @@ ExitCode ImportRun::run() {
   context.now = s_.started_at;
   context.upsert = options_.upsert;
   context.invite = !options_.no_invite;
-  context.validate.default_timezone = options_.default_timezone;
+  context.validate = validate_;
   context.tracker = &tracker_;
   auto handler = make_handler(options_.kind, dir_, *actor, context);
 

@@ -16,7 +16,7 @@ class SourceHandler : public ReferenceHandler {
   Status handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
                 RowOutcome& outcome) override {
     SourceRow in;
-    parse_source_row(row, in, issues);
+    parse_source_row(row, in, issues, context_.validate);
     outcome.identity = in.external_id;
     if (!issues.ok() || !first_in_file(row, col::kExternalId, in.external_id,
                                        Code::kExternalIdDuplicateInFile, issues)) {
@@ -60,7 +60,7 @@ class ChannelHandler : public ReferenceHandler {
   Status handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
                 RowOutcome& outcome) override {
     ChannelRow in;
-    parse_channel_row(row, in, issues);
+    parse_channel_row(row, in, issues, context_.validate);
     outcome.identity = in.external_id;
     if (!issues.ok() || !first_in_file(row, col::kExternalId, in.external_id,
                                        Code::kExternalIdDuplicateInFile, issues)) {
@@ -101,7 +101,7 @@ class ApplicationHandler : public ReferenceHandler {
   Status handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
                 RowOutcome& outcome) override {
     ApplicationRow in;
-    parse_application_row(row, in, issues);
+    parse_application_row(row, in, issues, context_.validate);
     outcome.identity = in.key;
     if (!issues.ok() ||
         !first_in_file(row, col::kKey, in.key, Code::kApplicationDuplicateInFile, issues)) {

@@ -35,7 +35,7 @@ class RoleHandler : public ReferenceHandler {
 Status RoleHandler::handle(const RowView& row, const ParsedRow* /*parsed*/, RowIssues& issues,
                            RowOutcome& outcome) {
   RoleRow in;
-  parse_role_row(row, in, issues);
+  parse_role_row(row, in, issues, context_.validate);
   outcome.identity = in.name;
   if (!issues.ok() || !first_in_file(row, col::kName, to_lower_ascii(in.name),
                                      Code::kRoleDuplicateInFile, issues)) {

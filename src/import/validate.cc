@@ -59,8 +59,10 @@ std::optional<bool> parse_flag(const RowView& row, std::string_view column, RowI
   return std::nullopt;
 }
 
-std::optional<Action> parse_action(const RowView& row, RowIssues& issues) {
+std::optional<Action> parse_action(const RowView& row, const ValidateOptions& options,
+                                   RowIssues& issues) {
   std::string_view v = row.at(col::kAction);
+  if (v.empty() && options.upsert) return std::nullopt;  // what exists decides
   if (iequals(v, "create")) return Action::kCreate;
   if (iequals(v, "update")) return Action::kUpdate;
   add_issue(issues.errors, row.line(), col::kAction, v, Code::kActionInvalid,
@@ -253,6 +255,19 @@ bool is_known_timezone(const std::string& name) {
   }
 }
 
+TemplateColumns columns_under(const TemplateColumns& columns, const ValidateOptions& options) {
+  TemplateColumns out = columns;
+  auto make_optional = [&](std::string_view name) {
+    auto it = std::find(out.required.begin(), out.required.end(), name);
+    if (it == out.required.end()) return;
+    out.optional.push_back(*it);
+    out.required.erase(it);
+  };
+  if (!options.default_timezone.empty()) make_optional(col::kTimezone);
+  if (options.upsert) make_optional(col::kAction);
+  return out;
+}
+
 void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow& out,
                     RowIssues& issues) {
   uint64_t line = row.line();
@@ -291,10 +306,11 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
   }
   // Every field is assigned, so that a UserRow reused from row to row keeps
   // nothing of the row before.
-  out.action = parse_action(row, issues).value_or(Action::kCreate);
+  out.action = parse_action(row, options, issues).value_or(Action::kCreate);
 }
 
-void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues) {
+void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues,
+                    const ValidateOptions& options) {
   uint64_t line = row.line();
   if (!check_text(row, role_columns(), issues)) return;
 
@@ -339,7 +355,7 @@ void parse_role_row(const RowView& row, RoleRow& out, RowIssues& issues) {
   } else {
     out.application.reset();
   }
-  if (auto action = parse_action(row, issues)) out.action = *action;
+  if (auto action = parse_action(row, options, issues)) out.action = *action;
 }
 
 namespace {
@@ -365,7 +381,8 @@ void parse_name(const RowView& row, std::string& out, RowIssues& issues) {
 
 }  // namespace
 
-void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues) {
+void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues,
+                      const ValidateOptions& options) {
   if (!check_text(row, source_columns(), issues)) return;
   parse_external_id(row, out.external_id, issues);
   parse_name(row, out.name, issues);
@@ -375,17 +392,19 @@ void parse_source_row(const RowView& row, SourceRow& out, RowIssues& issues) {
               "is not a source type; write store, warehouse or other");
   }
   out.enabled = parse_flag(row, col::kEnabled, issues).value_or(false);
-  if (auto action = parse_action(row, issues)) out.action = *action;
+  if (auto action = parse_action(row, options, issues)) out.action = *action;
 }
 
-void parse_channel_row(const RowView& row, ChannelRow& out, RowIssues& issues) {
+void parse_channel_row(const RowView& row, ChannelRow& out, RowIssues& issues,
+                       const ValidateOptions& options) {
   if (!check_text(row, channel_columns(), issues)) return;
   parse_external_id(row, out.external_id, issues);
   parse_name(row, out.name, issues);
-  if (auto action = parse_action(row, issues)) out.action = *action;
+  if (auto action = parse_action(row, options, issues)) out.action = *action;
 }
 
-void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& issues) {
+void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& issues,
+                           const ValidateOptions& options) {
   if (!check_text(row, application_columns(), issues)) return;
   out.key = to_lower_ascii(row.at(col::kKey));
   if (app_role_column(out.key).empty()) {
@@ -393,7 +412,7 @@ void parse_application_row(const RowView& row, ApplicationRow& out, RowIssues& i
               "is not an application roster knows; write backoffice, store-app or api");
   }
   parse_name(row, out.name, issues);
-  if (auto action = parse_action(row, issues)) out.action = *action;
+  if (auto action = parse_action(row, options, issues)) out.action = *action;
 }
 
 }  // namespace roster

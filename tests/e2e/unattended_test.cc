@@ -87,5 +87,43 @@ TEST_F(UnattendedTest, AQuietInboxStoppedByTheLockSaysWhyAndWhere) {
   EXPECT_NE(r.err.find("stopped at " + inbox + "/hr.csv"), std::string::npos) << r.err;  // where
 }
 
+// HR feeds made to fit needlessly (issue 31, item 8): --default-timezone stands
+// in for a missing Timezone column, and --upsert for a blank or missing Action.
+TEST_F(UnattendedTest, AnHrFeedNeedsNoTimezoneColumnWithADefaultNorActionsWithUpsert) {
+  write_file(tmp_ / "hr.csv",
+             "Username,E-mail,Enabled,Access all sales channels,Access all sources,Role,Sources\n"
+             "hr.1,hr.1@load.example,1,1,1,Viewer,\n"
+             "hr.2,hr.2@load.example,1,1,1,Viewer,\n");
+  auto refused = roster({"import", "hr.csv", "--as", "alice", "--upsert"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("Timezone"), std::string::npos);
+  auto r = roster(
+      {"import", "hr.csv", "--as", "alice", "--upsert", "--default-timezone", "Europe/Paris"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(q("SELECT username || ':' || timezone FROM users WHERE username LIKE 'hr.%' ORDER BY "
+              "username"),
+            "hr.1:Europe/Paris\nhr.2:Europe/Paris");
+
+  // A blank Action: an error without --upsert, what exists decides with it.
+  std::string header = viewers("x", 0);
+  write_file(tmp_ / "blank.csv", header + "hr.1,hr.1@load.example,0,1,1,UTC,Viewer,,\n" +
+                                     "hr.3,hr.3@load.example,1,1,1,UTC,Viewer,,\n");
+  auto strict = roster({"import", "blank.csv", "--as", "alice"});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.out.find("ACTION_INVALID"), std::string::npos) << strict.out;
+  auto upsert = roster({"import", "blank.csv", "--as", "alice", "--upsert", "--force"});
+  EXPECT_EQ(upsert.exit_code, 0) << upsert.out << upsert.err;
+  EXPECT_EQ(q("SELECT username || ':' || enabled FROM users WHERE username IN ('hr.1', 'hr.3') "
+              "ORDER BY username"),
+            "hr.1:0\nhr.3:1");
+
+  // Reference data too: a sources file without an Action column.
+  write_file(tmp_ / "sources.csv", "External ID,Name,Type,Enabled\nHR-1,HR shop,store,1\n");
+  EXPECT_EQ(roster({"sources", "import", "sources.csv", "--as", "alice"}).exit_code, 3);
+  auto sources = roster({"sources", "import", "sources.csv", "--as", "alice", "--upsert"});
+  EXPECT_EQ(sources.exit_code, 0) << sources.out << sources.err;
+  EXPECT_EQ(q("SELECT name FROM sources WHERE external_id = 'HR-1'"), "HR shop");
+}
+
 }  // namespace
 }  // namespace roster
