@@ -100,6 +100,12 @@ ExitCode ImportRun::run() {
   }
   s_.actor = actor->username;
 
+  auto input = CsvInput::open(options_.file, columns_under(columns_of(options_.kind), validate_));
+  if (!input.is_ok() && input.status().code() == Code::kFileUnreadable) {
+    // No job and no report either: there is no file to speak of.
+    errors() << "roster: FILE_UNREADABLE: " << input.status().message() << '\n';
+    return input.status().exit_code();
+  }
   Job job;
   job.kind = s_.kind;
   job.file = s_.file;
@@ -110,8 +116,6 @@ ExitCode ImportRun::run() {
   auto job_id = dir_.start_job(job);
   if (!job_id.is_ok()) return fail(job_id.status());
   s_.job_id = *job_id;
-
-  auto input = CsvInput::open(options_.file, columns_under(columns_of(options_.kind), validate_));
   if (!input.is_ok()) return fail(input.status());
   for (const RowError& w : (*input)->header_warnings()) {
     ++s_.warnings;

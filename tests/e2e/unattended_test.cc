@@ -125,5 +125,22 @@ TEST_F(UnattendedTest, AnHrFeedNeedsNoTimezoneColumnWithADefaultNorActionsWithUp
   EXPECT_EQ(q("SELECT name FROM sources WHERE external_id = 'HR-1'"), "HR shop");
 }
 
+// Issue 31, item 11: a file that is not there records no job and writes no
+// report; its one line still names the code and the path.
+TEST_F(UnattendedTest, AMissingFileRecordsNoJobAndWritesNoReport) {
+  std::string jobs = q("SELECT count(*) FROM jobs");
+  auto r = roster({"-q", "import", "nowhere.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("FILE_UNREADABLE"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nowhere.csv"), std::string::npos) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM jobs"), jobs);
+  EXPECT_FALSE(testing::file_exists(tmp_ / "nowhere.summary.json"));
+  // A file that is there but refused is still a job, with its summary.
+  write_file(tmp_ / "empty.csv", "");
+  EXPECT_EQ(roster({"-q", "import", "empty.csv", "--as", "alice"}).exit_code, 3);
+  EXPECT_EQ(q("SELECT count(*) FROM jobs WHERE file = 'empty.csv' AND outcome = 'refused'"), "1");
+  EXPECT_TRUE(testing::file_exists(tmp_ / "empty.summary.json"));
+}
+
 }  // namespace
 }  // namespace roster
