@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
@@ -97,5 +98,12 @@ struct Summary {
 };
 
 std::string summary_json(const Summary& summary);
+
+// The one line that says why a run exits with `code` (nothing for 0), for
+// standard error, so that cron's mail is never empty (SPEC §15): the rejected
+// rows (with `rejected_path` when the report was written), the refused file's
+// code, the database, the actor or the guard.
+void print_exit_reason(std::ostream& err, ExitCode code, const Summary& s,
+                       const std::string& rejected_path);
 
 }  // namespace roster

@@ -59,8 +59,6 @@ class ImportRun {
   ExitCode finish(ExitCode code, const std::string& outcome, std::string message);
   ExitCode fail(const Status& status);
   Job job_record(ExitCode code, const std::string& outcome) const;
-  void tell_why(ExitCode code, bool rejected_published,
-                const std::vector<std::string>& report_errors);
   std::ostream& errors() { return options_.errors ? *options_.errors : out_; }
   void say(const std::string& line) {
     if (!options_.quiet) out_ << line << '\n';
@@ -74,7 +72,7 @@ class ImportRun {
   std::unique_ptr<RejectedReport> rejected_;
   std::unique_ptr<ChangesReport> changes_;
   RunTracker tracker_{dir_};
-  ValidateOptions validate_;  // the pure checks' options, from the run's
+  ValidateOptions validate_;  // the pure checks' options (--default-timezone, --upsert)
   int64_t enabled_before_ = 0;
   bool stopped_early_ = false;
 };
@@ -308,39 +306,6 @@ ExitCode ImportRun::decide(CsvInput& input) {
   return finish(code, "committed", "");
 }
 
-// The reason for a non-zero exit, one line on standard error whatever -q
-// says, so that cron's mail is never empty (SPEC §15); and any report that
-// could not be written.
-void ImportRun::tell_why(ExitCode code, bool rejected_published,
-                         const std::vector<std::string>& report_errors) {
-  std::ostream& err = errors();
-  for (const std::string& e : report_errors) err << "roster: error: " << e << '\n';
-  std::string file = s_.file == "-" ? "standard input" : s_.file;
-  switch (code) {
-    case ExitCode::kOk:
-      return;
-    case ExitCode::kFileRefused:
-    case ExitCode::kDatabase:
-      // (A run committed before its report failed has no message: the
-      // report's error is above.)
-      if (!s_.message.empty()) {
-        err << fmt::format("roster: {}{}\n", s_.file_error ? *s_.file_error + ": " : "",
-                           s_.message);
-      }
-      return;
-    case ExitCode::kRowsRejected:
-      err << fmt::format(
-          "roster: {}: {} row{} rejected; {}{}\n", file, s_.rejected, s_.rejected == 1 ? "" : "s",
-          s_.committed         ? fmt::format("{} applied", s_.created + s_.updated + s_.unchanged)
-          : s_.message.empty() ? "nothing was applied"
-                               : s_.message,
-          rejected_published ? "; rejected rows: " + paths_.rejected : "");
-      return;
-    default:
-      err << fmt::format("roster: {}: {}\n", file, s_.message);
-  }
-}
-
 Job ImportRun::job_record(ExitCode code, const std::string& outcome) const {
   Job job;
   job.id = s_.job_id;
@@ -397,7 +362,9 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   }
   say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
                : fmt::format("summary: {}", paths_.summary));
-  tell_why(code, rejected_published, report_errors);
+  // The reasons reach standard error whatever -q says (SPEC §15).
+  for (const std::string& e : report_errors) errors() << "roster: error: " << e << '\n';
+  print_exit_reason(errors(), code, s_, rejected_published ? paths_.rejected : "");
   spdlog::info(
       "job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
       "rejected={} outcome={} exit={}",

@@ -99,6 +99,18 @@ void move_with_reports(const fs::path& file, const fs::path& folder) {
   for (const fs::path& path : moving) move_file(path, folder / path.filename());
 }
 
+// Nothing was wrong with the file: it goes back where it was for the next run,
+// and what its run wrote beside it goes away.
+void put_back(const fs::path& claimed, const fs::path& file, const fs::path& processing) {
+  std::error_code ec;
+  fs::rename(claimed, file, ec);
+  for (const auto& entry : fs::directory_iterator(processing, ec)) {
+    if (entry.path().filename().string().rfind(claimed.stem().string() + ".", 0) == 0) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+}
+
 }  // namespace
 
 ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& out) {
@@ -144,13 +156,7 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
     ExitCode code = run_import(dir, o, out);
     worst = std::max(worst, code);
     if (code == ExitCode::kActor || code == ExitCode::kDatabase) {
-      // Nothing was wrong with the file: put it back for the next run.
-      fs::rename(claimed, file, ec);
-      for (const auto& entry : fs::directory_iterator(processing, ec)) {
-        if (entry.path().filename().string().rfind(claimed.stem().string() + ".", 0) == 0) {
-          fs::remove(entry.path(), ec);
-        }
-      }
+      put_back(claimed, file, processing);
       err << fmt::format(
           "roster: inbox: stopped at {} (exit {}); it stays in the inbox for "
           "the next run\n",

@@ -1,9 +1,11 @@
 #include "roster/report.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "roster/text.h"
 #include "util/atomic_file.h"
@@ -156,6 +158,33 @@ std::string summary_json(const Summary& s) {
   // Invalid UTF-8 cannot reach here (cells are checked), but a file name can hold
   // anything: replace rather than throw.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+void print_exit_reason(std::ostream& err, ExitCode code, const Summary& s,
+                       const std::string& rejected_path) {
+  std::string file = s.file == "-" ? "standard input" : s.file;
+  switch (code) {
+    case ExitCode::kOk:
+      return;
+    case ExitCode::kFileRefused:
+    case ExitCode::kDatabase:
+      // (A run committed before its report failed has no message: the
+      // report's error says why.)
+      if (!s.message.empty()) {
+        err << fmt::format("roster: {}{}\n", s.file_error ? *s.file_error + ": " : "", s.message);
+      }
+      return;
+    case ExitCode::kRowsRejected:
+      err << fmt::format(
+          "roster: {}: {} row{} rejected; {}{}\n", file, s.rejected, s.rejected == 1 ? "" : "s",
+          s.committed         ? fmt::format("{} applied", s.created + s.updated + s.unchanged)
+          : s.message.empty() ? "nothing was applied"
+                              : s.message,
+          rejected_path.empty() ? "" : "; rejected rows: " + rejected_path);
+      return;
+    default:
+      err << fmt::format("roster: {}: {}\n", file, s.message);
+  }
 }
 
 }  // namespace roster

@@ -11,10 +11,6 @@
 namespace roster {
 namespace {
 
-std::vector<std::string> names(std::initializer_list<std::string_view> list) {
-  return {list.begin(), list.end()};
-}
-
 // A value as it is quoted in messages: long garbage is cut, so that a 10 MB cell
 // does not become a 10 MB report line.
 std::string shown(std::string_view value) {
@@ -141,45 +137,6 @@ void parse_identity(const RowView& row, UserRow& out, RowIssues& issues) {
 
 }  // namespace
 
-const TemplateColumns& user_columns() {
-  static const TemplateColumns kColumns{
-      names({col::kUsername, col::kEmail, col::kEnabled, col::kAllChannels, col::kAllSources,
-             col::kTimezone, col::kRole, col::kSources, col::kAction}),
-      names({col::kChannels, col::kStoreAppRole, col::kApiRole})};
-  return kColumns;
-}
-
-const TemplateColumns& role_columns() {
-  static const TemplateColumns kColumns{
-      names({col::kName, col::kKey, col::kHierarchy, col::kPermissions, col::kAllSources,
-             col::kSources, col::kAllChannels, col::kChannels, col::kAction}),
-      names({col::kApplication})};
-  return kColumns;
-}
-
-const TemplateColumns& application_columns() {
-  static const TemplateColumns kColumns{names({col::kKey, col::kName, col::kAction}), {}};
-  return kColumns;
-}
-
-std::string_view app_role_column(std::string_view application_key) {
-  for (const AppRoleColumn& c : kAppRoleColumns) {
-    if (iequals(c.application_key, application_key)) return c.column;
-  }
-  return {};
-}
-
-const TemplateColumns& source_columns() {
-  static const TemplateColumns kColumns{
-      names({col::kExternalId, col::kName, col::kType, col::kEnabled, col::kAction}), {}};
-  return kColumns;
-}
-
-const TemplateColumns& channel_columns() {
-  static const TemplateColumns kColumns{names({col::kExternalId, col::kName, col::kAction}), {}};
-  return kColumns;
-}
-
 std::optional<std::string_view> RowView::get(std::string_view column) const {
   int i = input_.index_of(column);
   if (i < 0 || static_cast<size_t>(i) >= row_.cells.size()) {
@@ -253,19 +210,6 @@ bool is_known_timezone(const std::string& name) {
   } catch (const std::exception&) {
     return false;
   }
-}
-
-TemplateColumns columns_under(const TemplateColumns& columns, const ValidateOptions& options) {
-  TemplateColumns out = columns;
-  auto make_optional = [&](std::string_view name) {
-    auto it = std::find(out.required.begin(), out.required.end(), name);
-    if (it == out.required.end()) return;
-    out.optional.push_back(*it);
-    out.required.erase(it);
-  };
-  if (!options.default_timezone.empty()) make_optional(col::kTimezone);
-  if (options.upsert) make_optional(col::kAction);
-  return out;
 }
 
 void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow& out,

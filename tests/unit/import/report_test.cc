@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "test_util.h"
 
@@ -93,6 +94,33 @@ TEST(Summary, CarriesCountsCodesAndExitCode) {
   EXPECT_EQ(j["errors_by_code"]["ROLE_UNKNOWN"], 3);
   EXPECT_EQ(j["exit_code"], 1);
   EXPECT_TRUE(j["duplicate_of_job"].is_null());
+}
+
+TEST(ExitReason, OneLineForEveryNonZeroExitAndNoneForSuccess) {
+  Summary s;
+  s.file = "in.csv";
+  s.created = 2;
+  s.rejected = 1;
+  s.committed = true;
+  auto reason = [&](ExitCode code, const std::string& rejected_path) {
+    std::ostringstream out;
+    print_exit_reason(out, code, s, rejected_path);
+    return out.str();
+  };
+  EXPECT_EQ(reason(ExitCode::kOk, ""), "");
+  EXPECT_EQ(reason(ExitCode::kRowsRejected, "in.rejected.csv"),
+            "roster: in.csv: 1 row rejected; 2 applied; rejected rows: in.rejected.csv\n");
+  s.committed = false;
+  s.message = "dry run: nothing was applied";
+  EXPECT_EQ(reason(ExitCode::kRowsRejected, ""),
+            "roster: in.csv: 1 row rejected; dry run: nothing was applied\n");
+  s.file_error = "FILE_EMPTY";
+  s.message = "\"in.csv\" is empty";
+  EXPECT_EQ(reason(ExitCode::kFileRefused, ""), "roster: FILE_EMPTY: \"in.csv\" is empty\n");
+  s.file_error.reset();
+  s.message = "the file would disable 12 of the 13 enabled users";
+  EXPECT_EQ(reason(ExitCode::kGuard, ""),
+            "roster: in.csv: the file would disable 12 of the 13 enabled users\n");
 }
 
 }  // namespace
