@@ -4,7 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "roster/model.h"
+
 namespace roster {
+
+// The permission catalog shipped in templates/permissions.csv (built into the
+// binary), sorted by key.
+std::vector<Permission> permission_catalog();
 
 // Runs roster with `args` (argv without the program name): parses the global
 // options and the command's own (command line, then ROSTER_DB, then the

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "roster/cli.h"
 #include "roster/directory.h"
 #include "roster/error_code.h"
 #include "roster/export.h"
@@ -16,9 +17,6 @@ namespace roster {
 // The bodies of the commands, called by cli.cc once it has parsed the options
 // into the command's typed struct below. Each returns the exit code; none
 // throws. Option values arrive as given; each body checks what it needs.
-
-// The permission catalog shipped in templates/permissions.csv, sorted by key.
-std::vector<Permission> permission_catalog();
 
 struct CommandContext {
   std::ostream& out;

@@ -422,4 +422,15 @@ void SampleDirectoryTest::restore_sample() const {
   std::filesystem::copy_file(*master_ / "sample.db", db_);
 }
 
+void OpenSampleDirectoryTest::SetUp() {
+  SampleDirectoryTest::SetUp();
+  if (HasFatalFailure()) return;
+  catalog_ = permission_catalog();
+  Directory::Options o;
+  o.catalog = &catalog_;
+  auto d = Directory::open(db_, o);
+  ASSERT_TRUE(d.is_ok()) << d.status().message();
+  dir_ = std::move(*d);
+}
+
 }  // namespace roster::testing

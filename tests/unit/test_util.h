@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "roster/directory.h"
 
 namespace roster::testing {
 
@@ -120,6 +123,16 @@ class SampleDirectoryTest : public ::testing::Test {
   static std::string pg_master_;    // the suite's template database
   static std::string setup_error_;  // why the suite's sample could not be made
   std::string pg_name_;             // this test's database
+};
+
+// A SampleDirectoryTest that also holds db_ open in-process (dir_), with the
+// permission catalog, for tests that call the library directly.
+class OpenSampleDirectoryTest : public SampleDirectoryTest {
+ protected:
+  void SetUp() override;
+
+  std::vector<Permission> catalog_;
+  std::unique_ptr<Directory> dir_;
 };
 
 }  // namespace roster::testing

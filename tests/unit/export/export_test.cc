@@ -14,17 +14,8 @@
 namespace roster {
 namespace {
 
-class ExportTest : public testing::SampleDirectoryTest {
+class ExportTest : public testing::OpenSampleDirectoryTest {
  protected:
-  void SetUp() override {
-    SampleDirectoryTest::SetUp();
-    if (HasFatalFailure()) return;
-    Directory::Options o;
-    o.catalog = &catalog_;
-    auto d = Directory::open(db_, o);
-    ASSERT_TRUE(d.is_ok()) << d.status().message();
-    dir_ = std::move(*d);
-  }
   // The export's lines after the header, or the failure's message.
   std::vector<std::string> users(UserExportOptions o, Status* failure = nullptr) {
     std::ostringstream out;
@@ -38,9 +29,6 @@ class ExportTest : public testing::SampleDirectoryTest {
     return lines;
   }
   std::string username(const std::string& line) { return line.substr(0, line.find(',')); }
-
-  std::vector<Permission> catalog_ = permission_catalog();
-  std::unique_ptr<Directory> dir_;
 };
 
 TEST_F(ExportTest, AnActorSeesItselfAndOnlyTheUsersItOutranks) {

@@ -18,18 +18,8 @@ using testing::read_file;
 using testing::write_file;
 
 // Runs imports in-process on a copy of the sample retailer's directory.
-class ImportJobTest : public testing::SampleDirectoryTest {
+class ImportJobTest : public testing::OpenSampleDirectoryTest {
  protected:
-  void SetUp() override {
-    SampleDirectoryTest::SetUp();
-    if (HasFatalFailure()) return;
-    Directory::Options o;
-    o.catalog = &catalog_;
-    auto d = Directory::open(db_, o);
-    ASSERT_TRUE(d.is_ok()) << d.status().message();
-    dir_ = std::move(*d);
-  }
-
   ExitCode import(const std::string& content, ImportOptions o = {}) {
     write_file(tmp_ / "in.csv", content);
     o.file = tmp_ / "in.csv";
@@ -41,8 +31,6 @@ class ImportJobTest : public testing::SampleDirectoryTest {
   }
   int64_t count(const std::string& sql) { return std::stoll(query(db_, sql)); }
 
-  std::vector<Permission> catalog_ = permission_catalog();
-  std::unique_ptr<Directory> dir_;
   Summary summary_;
   std::string output_;
 };
