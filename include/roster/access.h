@@ -93,6 +93,25 @@ struct Denial {
 std::optional<Denial> check_change_user(const Actor& actor, const User& target,
                                         const RoleBook& roles);
 
+// Whether the actor may change `target` without touching its roles or
+// scopes, as a row that only disables it would: check_change_user, then the
+// user's grants as they stand (check_user_grants); the first refusal, or
+// nullopt. A --sync run disables a missing user, a feed claims a user, and
+// `feeds release` hands one back only when this allows it (SPEC §11).
+std::optional<Denial> check_manage_user(const Actor& actor, const User& target,
+                                        const RoleBook& roles);
+
+// Whether a run of feed `run_feed` (empty: a run without --feed) may change
+// `target`: a feed changes only the users it manages and those no feed manages
+// (USER_OTHER_FEED); a run without --feed changes anyone.
+std::optional<Denial> check_feed(std::string_view run_feed, const User& target);
+
+// Whether a run of feed `feed` claims `target` (SPEC §11): a user no feed
+// manages yet, whom the actor may manage (check_manage_user; so never the
+// actor itself, whose own row an export re-imports).
+bool may_claim(const Actor& actor, std::string_view feed, const User& target,
+               const RoleBook& roles);
+
 // What a refused grant is about: the cell a handler reports it at.
 enum class Grant {
   kRole,         // `id` is the role (its application's role column)

@@ -130,6 +130,15 @@ class Directory : public RoleBook {
   // callback that returns false, but may have read and sorted every user first. The callback may
   // take the user's contents (swap them out); the next user is read into whatever it leaves.
   Status for_each_user(const std::function<bool(User&)>& fn);
+  // Store::for_each_feed_user, list_feeds and feed_jobs.
+  Status for_each_feed_user(std::string_view feed, bool enabled_only,
+                            const std::function<bool(int64_t, const std::string&)>& fn) {
+    return store_->for_each_feed_user(feed, enabled_only, fn);
+  }
+  Result<std::vector<FeedInfo>> list_feeds() { return store_->list_feeds(); }
+  Result<std::vector<Job>> feed_jobs(std::string_view feed, int64_t limit) {
+    return store_->feed_jobs(feed, limit);
+  }
 
   // --- The invitations outbox (Store::add_invitation and the rest).
   Status add_invitation(const Invitation& invitation);
@@ -143,10 +152,12 @@ class Directory : public RoleBook {
 
   // --- Audit and jobs.
   // One audit entry for one changed record, with its fields before and after
-  // (after only, for a create). `action` is create, update, enable or disable;
-  // the entry's time and actor are the job's.
+  // (after only, for a create). `action` is create, update, enable, disable,
+  // claim or release; the entry's time and actor are the job's. `reason` says
+  // why when no row asked for the change (a sync's disable, a claim).
   Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
-                   std::string_view action, const std::vector<FieldChange>& changes);
+                   std::string_view action, const std::vector<FieldChange>& changes,
+                   std::string_view reason = {});
   // Audit entries matching `filter`, oldest first, one call per changed field
   // (the field's action: create, update, enable or disable).
   Status for_each_audit(const AuditFilter& filter,

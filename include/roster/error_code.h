@@ -16,6 +16,7 @@ namespace roster {
   X(HeaderDuplicateColumn, "HEADER_DUPLICATE_COLUMN", kFile)                  \
   X(FileNotText, "FILE_NOT_TEXT", kFile)                                      \
   X(LineTooLong, "LINE_TOO_LONG", kFile)                                      \
+  X(FeedEmpty, "FEED_EMPTY", kFile)                                           \
   /* row level, every template */                                             \
   X(RowMalformed, "ROW_MALFORMED", kRow)                                      \
   X(TextInvalid, "TEXT_INVALID", kRow)                                        \
@@ -27,6 +28,7 @@ namespace roster {
   X(UsernameDuplicateInFile, "USERNAME_DUPLICATE_IN_FILE", kRow)              \
   X(UserExists, "USER_EXISTS", kRow)                                          \
   X(UserNotFound, "USER_NOT_FOUND", kRow)                                     \
+  X(UserOtherFeed, "USER_OTHER_FEED", kRow)                                   \
   X(EmailRequired, "EMAIL_REQUIRED", kRow)                                    \
   X(EmailInvalid, "EMAIL_INVALID", kRow)                                      \
   X(EmailTaken, "EMAIL_TAKEN", kRow)                                          \
@@ -84,7 +86,10 @@ namespace roster {
   X(SalesChannelDuplicate, "SALES_CHANNEL_DUPLICATE", kWarning)               \
   X(PermissionDuplicate, "PERMISSION_DUPLICATE", kWarning)                    \
   X(NoSources, "NO_SOURCES", kWarning)                                        \
-  X(ColumnUnknown, "COLUMN_UNKNOWN", kWarning)
+  X(ColumnUnknown, "COLUMN_UNKNOWN", kWarning)                                \
+  /* warnings of a --sync run, in its summary */                              \
+  X(SyncSkipped, "SYNC_SKIPPED", kWarning)                                    \
+  X(SyncNotAllowed, "SYNC_NOT_ALLOWED", kWarning)
 
 enum class CodeClass { kFile, kRow, kWarning };
 

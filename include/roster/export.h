@@ -24,6 +24,7 @@ struct UserExportOptions {
   std::vector<std::string> sources;  // source external IDs
   std::optional<bool> enabled;
   std::string changed_since;  // ISO 8601 UTC, as given; empty for none
+  std::string feed;           // only the users this feed manages; empty for any
 };
 
 // Writes the users template (the nine columns, Sales channels, and the other

@@ -45,6 +45,8 @@ struct JobContext {
   bool invite = true;  // record invitations for users created or re-enabled
   ValidateOptions validate;
   RunTracker* tracker = nullptr;  // the usernames met so far in the file
+  std::string feed;               // --feed: the feed the file comes from; empty for none
+  bool sync = false;              // --sync: the file is the feed's whole snapshot
 };
 
 // What one row did.
@@ -54,6 +56,7 @@ struct RowOutcome {
   std::string identity;  // username, role name or external ID, as far as known
   std::vector<FieldChange> changes;
   bool disabled_user = false;  // an enabled user was disabled
+  bool enabled_user = false;   // a disabled user was enabled
 };
 
 // What a handler's checks that need no directory made of one row; each handler
@@ -130,6 +133,9 @@ struct ImportOptions {
   bool upsert = false;
   bool no_invite = false;
   bool force = false;
+  // --feed NAME and --sync (SPEC §11); sync only with a feed.
+  std::string feed;
+  bool sync = false;
   double max_disable_percent = 10;
   std::string report_dir;
   std::string default_timezone;

@@ -82,6 +82,9 @@ struct User {
   std::vector<int64_t> sources;   // sorted, unique
   std::vector<int64_t> channels;  // sorted, unique
   std::string created_at, created_by, updated_at, updated_by;
+  // The feed that manages the user (SPEC §11): the one whose runs created or
+  // claimed it, and whose --sync disables it when it is missing. Empty: none.
+  std::string feed;
 };
 
 // One field of an audit entry.
@@ -98,8 +101,10 @@ struct AuditEntry {
   std::string actor;
   std::string target_type;  // user, role, source, sales-channel
   std::string target;
-  std::string action;  // create, update, enable, disable
+  // create, update, enable, disable; claim and release (of a user by a feed)
+  std::string action;
   FieldChange change;
+  std::string reason;  // why, when the change was not a row's ("missing from feed hr (job 9)")
 };
 
 // Which audit entries to read; empty or 0 means any.
@@ -120,6 +125,11 @@ struct Job {
   bool dry_run = false;
   std::string started_at, finished_at;
   int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
+  // Of the updated: users re-enabled and users disabled by rows; and the users
+  // disabled because a --sync snapshot lacked them.
+  int64_t enabled = 0, disabled = 0, disabled_missing = 0;
+  std::string feed;  // --feed, or empty
+  bool sync = false;
   // running, interrupted (running, but its process is gone), committed,
   // rolled-back, dry-run, refused, duplicate, failed
   std::string outcome;
@@ -140,6 +150,17 @@ struct Invitation {
   std::string created_at;
   std::string sent_at;       // empty while pending
   int64_t withdrawn_by = 0;  // the job that withdrew it (the user lost access); 0 if none
+};
+
+// A feed as `roster feeds` shows it: the users it manages and its last runs.
+struct FeedInfo {
+  std::string name;
+  int64_t enabled_users = 0, disabled_users = 0;
+  int64_t last_job = 0;  // the newest job run with --feed NAME, or 0
+  // The newest committed --sync run: its job, start and rows read (0 if none).
+  int64_t last_sync_job = 0;
+  std::string last_sync_at;
+  int64_t last_sync_rows = 0;
 };
 
 }  // namespace roster

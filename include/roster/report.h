@@ -53,7 +53,8 @@ class RejectedReport {
 
 // <stem>.changes.csv, the plan: Line, <identity column>, Outcome, Field,
 // Before, After; one line per changed field of created and updated rows, one
-// line for each unchanged or rejected row.
+// line for each unchanged or rejected row, and one for each user a --sync run
+// disabled (line 0, written empty: no row of the file asked for it).
 class ChangesReport {
  public:
   ChangesReport(std::string path, std::string identity_column);
@@ -85,7 +86,13 @@ struct Summary {
   bool upsert = false;
   std::string started_at, finished_at;
   int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
-  int64_t disabled = 0;
+  int64_t disabled = 0;  // by rows
+  int64_t enabled = 0;   // re-enabled by rows
+  // --feed and --sync, and the users the sync disabled because the snapshot
+  // lacked them (or, in a dry run or a refused run, would have).
+  std::string feed;
+  bool sync = false;
+  int64_t disabled_missing = 0;
   std::map<std::string, int64_t> errors_by_code;
   std::map<std::string, int64_t> warnings_by_code;
   int64_t warnings = 0;

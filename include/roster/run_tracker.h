@@ -28,11 +28,18 @@ class RunTracker {
   Result<bool> name_seen_before(std::string_view username);
   // Records a username whose row created nothing.
   Status remember_name(std::string_view username);
+  // Records that a rejected row named the stored user `id` without being
+  // looked up as a target (its cells were not text): for a --sync run, the
+  // user is present all the same.
+  void keep(int64_t id);
+  // Whether a row of the file named the user `id` (or created it).
+  bool named(int64_t id) const;
 
  private:
   Directory& dir_;
   int64_t max_id_ = 0;            // the largest user id when the run began
   std::vector<bool> seen_ids_;    // existing users met so far, by id
+  std::vector<bool> kept_ids_;    // keep()'s, by id; empty until the first
   int64_t remembered_names_ = 0;  // names listed in the store this run
 };
 

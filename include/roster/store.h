@@ -25,7 +25,7 @@ namespace roster {
 
 // The schema version that both backends reach on open. Migrations are numbered
 // alike on both, so that version N means the same tables everywhere.
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 // The reference data, read whole: the directory keeps it in memory.
 struct ReferenceData {
@@ -42,6 +42,7 @@ struct StoredAudit {
   int64_t job_id = 0;
   std::string at, actor;  // the job's start and actor
   std::string target_type, target, action, changes;
+  std::string reason;  // empty for a row's change
 };
 
 // A table row as text cells, for moving a whole directory; nullopt is NULL.
@@ -157,6 +158,17 @@ class Store {
   // The callback may swap the user's contents out; the next user is read into
   // whatever it leaves.
   virtual Status for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) = 0;
+  // The id and username of every user that feed `feed` manages (only the
+  // enabled ones when `enabled_only`), in id order, through an index on the
+  // feed: a --sync run reads this once, the whole feed, so it stays cheap at
+  // a million users. Stops at the first callback that returns false.
+  virtual Status for_each_feed_user(
+      std::string_view feed, bool enabled_only,
+      const std::function<bool(int64_t id, const std::string&)>& fn) = 0;
+  // Every feed that manages a user or ran a job, by name.
+  virtual Result<std::vector<FeedInfo>> list_feeds() = 0;
+  // The newest jobs run with --feed `feed`, newest first.
+  virtual Result<std::vector<Job>> feed_jobs(std::string_view feed, int64_t limit) = 0;
 
   // --- A run's scratch list of usernames whose rows created nothing. It lives
   // in the database (temporary), so that memory does not grow with the file.
@@ -180,7 +192,8 @@ class Store {
 
   // --- Audit and jobs.
   virtual Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
-                           std::string_view action, std::string_view changes) = 0;
+                           std::string_view action, std::string_view changes,
+                           std::string_view reason) = 0;
   // Entries matching `filter`, oldest first.
   virtual Status for_each_audit(const AuditFilter& filter,
                                 const std::function<Status(const StoredAudit&)>& fn) = 0;

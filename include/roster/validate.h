@@ -163,6 +163,8 @@ bool check_well_formed(const RawRow& row, RowIssues& issues);
 
 // Single-field rules, exposed for tests and for the CLI's --admin option.
 bool is_valid_username(std::string_view s);
+// A feed's name (SPEC §11): 1 to 64 letters, digits, '.', '_' and '-'.
+bool is_valid_feed_name(std::string_view s);
 bool is_valid_email(std::string_view s);
 bool is_valid_external_id(std::string_view s);
 bool is_valid_role_key(std::string_view s);

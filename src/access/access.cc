@@ -160,6 +160,27 @@ std::optional<Denial> check_change_user(const Actor& actor, const User& target,
   return std::nullopt;
 }
 
+std::optional<Denial> check_manage_user(const Actor& actor, const User& target,
+                                        const RoleBook& roles) {
+  if (auto denied = check_change_user(actor, target, roles)) return denied;
+  std::vector<GrantDenial> grants = check_user_grants(actor, target, roles);
+  if (grants.empty()) return std::nullopt;
+  return std::move(grants.front().denial);
+}
+
+std::optional<Denial> check_feed(std::string_view run_feed, const User& target) {
+  if (run_feed.empty() || target.feed.empty() || target.feed == run_feed) return std::nullopt;
+  return Denial{Code::kUserOtherFeed,
+                fmt::format("is managed by feed \"{}\"; only its own runs may change it (or run "
+                            "without --feed, or release it: roster feeds release {} --user {})",
+                            target.feed, target.feed, target.username)};
+}
+
+bool may_claim(const Actor& actor, std::string_view feed, const User& target,
+               const RoleBook& roles) {
+  return !feed.empty() && target.feed.empty() && !check_manage_user(actor, target, roles);
+}
+
 std::vector<GrantDenial> check_user_grants(const Actor& actor, const User& after,
                                            const RoleBook& roles) {
   std::vector<GrantDenial> out;

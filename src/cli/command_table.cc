@@ -42,6 +42,8 @@ ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool 
   c.max_errors = maybe<int64_t>(vm, "max-errors");
   c.upsert = flag(vm, "upsert");
   c.no_invite = flag(vm, "no-invite");
+  c.feed = text(vm, "feed");
+  c.sync = flag(vm, "sync");
   c.force = flag(vm, "force");
   c.no_progress = flag(vm, "no-progress");
   c.max_disable = vm["max-disable"].as<double>();
@@ -103,6 +105,15 @@ void invite_option(po::options_description& d) {
                   "record no invitation for the users this file creates or re-enables");
 }
 
+void feed_options(po::options_description& d) {
+  d.add_options()("feed", po::value<std::string>(),
+                  "the system the file comes from (hr-workday): the users it creates are "
+                  "managed by that feed, and a row for another feed's user is rejected")(
+      "sync", po::bool_switch(),
+      "with --feed: the file is the feed's whole snapshot; its enabled users missing from "
+      "it are disabled");
+}
+
 void add_setup_commands(std::vector<CommandSpec>& t) {
   t.push_back({"init", "roster init [--admin USERNAME --email EMAIL]",
                "roster --db /var/lib/roster/roster.db init --admin alice --email "
@@ -161,11 +172,14 @@ void add_reference_commands(std::vector<CommandSpec>& t) {
 void add_user_commands(std::vector<CommandSpec>& t) {
   t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
                "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
-               "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly",
+               "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly\n"
+               "  roster import hr-2026-12-07.csv --as svc.hr-feed --feed hr-workday --sync"
+               "  # a full HR snapshot: leavers disabled",
                [](auto& d, auto& p) {
                  file_argument(d, p);
                  import_options(d, true);
                  invite_option(d);
+                 feed_options(d);
                  inbox_options(d);
                },
                [](const po::variables_map& vm, const CommandContext& c) {
@@ -177,13 +191,14 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                  file_argument(d, p);
                  import_options(d, false);
                  invite_option(d);
+                 feed_options(d);
                },
                [](const po::variables_map& vm, const CommandContext& c) {
                  return cmd_import(c, import_command(vm, ImportKind::kUsers, true));
                }});
   t.push_back({"export",
                "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
-               "[--enabled 0|1] [--changed-since TIME]",
+               "[--enabled 0|1] [--changed-since TIME] [--feed NAME]",
                "roster export --as alice --role store_associate --out associates.csv",
                [](auto& d, auto&) {
                  d.add_options()("as", po::value<std::string>()->required(),
@@ -196,7 +211,8 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                      "enabled", po::value<std::string>(), "only enabled (1) or disabled (0) users")(
                      "changed-since", po::value<std::string>(),
                      "only users created or changed since this UTC time "
-                     "(2026-01-31T00:00:00Z)");
+                     "(2026-01-31T00:00:00Z)")("feed", po::value<std::string>(),
+                                               "only the users this feed manages");
                },
                [](const po::variables_map& vm, const CommandContext& c) {
                  UserExportCommand e;
@@ -205,6 +221,7 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                  e.options.roles = list(vm, "role");
                  e.options.sources = list(vm, "source");
                  e.options.changed_since = text(vm, "changed-since");
+                 e.options.feed = text(vm, "feed");
                  e.enabled = maybe_text(vm, "enabled");
                  return cmd_export_users(c, e);
                }});
@@ -233,6 +250,34 @@ void add_history_commands(std::vector<CommandSpec>& t) {
                [](const po::variables_map& vm, const CommandContext& c) {
                  return cmd_audit(c, {maybe<int64_t>(vm, "job"), text(vm, "user"),
                                       maybe_text(vm, "since"), text(vm, "out")});
+               }});
+}
+
+void add_feed_commands(std::vector<CommandSpec>& t) {
+  t.push_back(
+      {"feeds", "roster feeds [list] | roster feeds show NAME", "roster feeds show hr-workday",
+       [](auto& d, auto& p) {
+         d.add_options()("args", po::value<std::vector<std::string>>(), "list, or show NAME");
+         p.add("args", -1);
+       },
+       [](const po::variables_map& vm, const CommandContext& c) {
+         return cmd_feeds(c, {list(vm, "args")});
+       }});
+  t.push_back({"feeds release", "roster feeds release NAME [--user U]... --as ACTOR",
+               "roster feeds release hr-workday --user j.smith --as alice  # a manual account "
+               "from now on",
+               [](auto& d, auto& p) {
+                 d.add_options()("feed", po::value<std::string>()->required(), "the feed")(
+                     "user", po::value<std::vector<std::string>>(),
+                     "release only this user; repeat for several (default: every user of the "
+                     "feed)")("as", po::value<std::string>()->required(),
+                              "username of the person releasing (required)");
+                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
+                 p.add("feed", 1);
+               },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_feeds_release(c, {text(vm, "feed"), text(vm, "as"), list(vm, "user"),
+                                              vm["lock-timeout"].as<int>()});
                }});
 }
 
@@ -293,6 +338,7 @@ std::vector<CommandSpec> command_table() {
   add_user_commands(t);
   add_history_commands(t);
   add_invitation_commands(t);
+  add_feed_commands(t);
   t.push_back(
       {"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
        "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",

@@ -123,6 +123,19 @@ Result<ImportOptions> import_options(const CommandContext& ctx, const ImportComm
   o.upsert = c.upsert;
   o.no_invite = c.no_invite;
   o.force = c.force;
+  if (!c.feed.empty() && !is_valid_feed_name(c.feed)) {
+    return Status::usage(
+        fmt::format("--feed \"{}\" is not a feed name; use 1 to 64 letters, "
+                    "digits and . _ - (hr-workday)",
+                    c.feed));
+  }
+  if (c.sync && c.feed.empty()) {
+    return Status::usage(
+        "--sync needs --feed NAME: only a feed's own users can be missing "
+        "from its snapshot");
+  }
+  o.feed = c.feed;
+  o.sync = c.sync;
   o.max_disable_percent = c.max_disable;
   if (!(o.max_disable_percent >= 0 && o.max_disable_percent <= 100)) {
     return Status::usage("--max-disable takes a percentage from 0 to 100");

@@ -55,6 +55,8 @@ struct ImportCommand {
   double max_disable = 10;
   std::string report_dir, default_timezone;
   std::string archive, failed;  // with --inbox
+  std::string feed;             // --feed, with --sync
+  bool sync = false;
   int min_age = 60;
   int lock_timeout = 30;
 };
@@ -77,6 +79,20 @@ struct JobsCommand {
   std::vector<std::string> args;  // empty, or "show" ID
 };
 ExitCode cmd_jobs(const CommandContext& ctx, const JobsCommand& c);
+// The jobs as `roster jobs` lists them, with a header line.
+void print_jobs(std::ostream& out, const std::vector<Job>& jobs);
+
+struct FeedsCommand {
+  std::vector<std::string> args;  // empty, "list", or "show" NAME
+};
+ExitCode cmd_feeds(const CommandContext& ctx, const FeedsCommand& c);
+
+struct FeedReleaseCommand {
+  std::string feed, actor;
+  std::vector<std::string> users;
+  int lock_timeout = 30;
+};
+ExitCode cmd_feeds_release(const CommandContext& ctx, const FeedReleaseCommand& c);
 
 struct AuditCommand {
   std::optional<int64_t> job;

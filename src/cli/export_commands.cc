@@ -35,6 +35,19 @@ ExitCode cmd_export_reference(const CommandContext& ctx, const ReferenceExportCo
   return write_output(ctx, c.out, export_reference(**dir, c.kind));
 }
 
+void print_jobs(std::ostream& out, const std::vector<Job>& jobs) {
+  // DISABLED counts the users a --sync disabled with those rows disabled.
+  const char* line =
+      "{:>5}  {:<20}  {:<14}  {:<12}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7}  {:<11}  {}\n";
+  out << fmt::format(fmt::runtime(line), "JOB", "STARTED", "KIND", "ACTOR", "READ", "CREATED",
+                     "UPDATED", "UNCHNGD", "ENABLED", "DISABLED", "REJECT", "OUTCOME", "FILE");
+  for (const Job& j : jobs) {
+    out << fmt::format(fmt::runtime(line), j.id, j.started_at, j.kind, j.actor, j.rows_read,
+                       j.created, j.updated, j.unchanged, j.enabled,
+                       j.disabled + j.disabled_missing, j.rejected, j.outcome, j.file);
+  }
+}
+
 ExitCode cmd_jobs(const CommandContext& ctx, const JobsCommand& c) {
   const std::vector<std::string>& args = c.args;
   auto dir = open_directory(ctx, false, 30);
@@ -58,22 +71,20 @@ ExitCode cmd_jobs(const CommandContext& ctx, const JobsCommand& c) {
     ctx.out << fmt::format(
         "job {}\n  kind: {}\n  file: {}\n  sha256: {}\n  actor: {}\n  mode: {}{}\n"
         "  started: {}\n  finished: {}\n  rows: {} read, {} created, {} updated, {} "
-        "unchanged, {} rejected\n  outcome: {}\n  exit code: {}\n",
+        "unchanged, {} rejected\n  users: {} enabled, {} disabled by rows{}\n",
         j.id, j.kind, j.file, j.sha256, j.actor, j.mode, j.dry_run ? " (dry run)" : "",
         j.started_at, j.finished_at, j.rows_read, j.created, j.updated, j.unchanged, j.rejected,
-        j.outcome, j.exit_code);
+        j.enabled, j.disabled,
+        j.sync ? fmt::format(", {} missing from the snapshot disabled", j.disabled_missing) : "");
+    if (!j.feed.empty()) {
+      ctx.out << fmt::format("  feed: {}{}\n", j.feed, j.sync ? " (--sync)" : "");
+    }
+    ctx.out << fmt::format("  outcome: {}\n  exit code: {}\n", j.outcome, j.exit_code);
     return ExitCode::kOk;
   }
   auto jobs = d.list_jobs(c.limit);
   if (!jobs.is_ok()) return report_failure(ctx, jobs.status());
-  ctx.out << fmt::format("{:>5}  {:<20}  {:<14}  {:<12}  {:>7} {:>7} {:>7} {:>7}  {:<11}  {}\n",
-                         "JOB", "STARTED", "KIND", "ACTOR", "READ", "CREATED", "UPDATED", "REJECT",
-                         "OUTCOME", "FILE");
-  for (const Job& j : *jobs) {
-    ctx.out << fmt::format("{:>5}  {:<20}  {:<14}  {:<12}  {:>7} {:>7} {:>7} {:>7}  {:<11}  {}\n",
-                           j.id, j.started_at, j.kind, j.actor, j.rows_read, j.created, j.updated,
-                           j.rejected, j.outcome, j.file);
-  }
+  print_jobs(ctx.out, *jobs);
   return ExitCode::kOk;
 }
 

@@ -63,6 +63,7 @@ Status decode_audit(const StoredAudit& stored, AuditEntry& e,
   e.actor = stored.actor;
   e.target_type = stored.target_type;
   e.target = stored.target;
+  e.reason = stored.reason;
   const std::string& action = stored.action;
   // Ordered: the fields come back in the order they were written.
   auto fields = nlohmann::ordered_json::parse(stored.changes, nullptr, false);
@@ -79,10 +80,10 @@ Status decode_audit(const StoredAudit& stored, AuditEntry& e,
       return Status::database("the audit entry of " + e.target + " is damaged");
     }
     // Within an update, only the Enabled field is an enable or a disable.
-    e.action = action == "create"                                     ? action
-               : e.change.field == "Enabled" && e.change.after == "0" ? "disable"
-               : e.change.field == "Enabled" && e.change.after == "1" ? "enable"
-                                                                      : "update";
+    e.action = action == "create" || action == "claim" || action == "release" ? action
+               : e.change.field == "Enabled" && e.change.after == "0"         ? "disable"
+               : e.change.field == "Enabled" && e.change.after == "1"         ? "enable"
+                                                                              : "update";
     fn(e);
   }
   return Status::ok();

@@ -357,9 +357,10 @@ Result<int64_t> Directory::mark_invitations_sent(int64_t job_id, const std::vect
 }
 
 Status Directory::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
-                            std::string_view action, const std::vector<FieldChange>& changes) {
+                            std::string_view action, const std::vector<FieldChange>& changes,
+                            std::string_view reason) {
   encode_audit_changes(action, changes, audit_buffer_);
-  return store_->add_audit(job_id, target_type, target, action, audit_buffer_);
+  return store_->add_audit(job_id, target_type, target, action, audit_buffer_, reason);
 }
 
 Status Directory::for_each_audit(const AuditFilter& filter,

@@ -82,11 +82,11 @@ Status export_audit(Directory& dir, const AuditFilter& filter, const std::string
                     std::ostream& standard_output) {
   auto file = AtomicFile::create(out.empty() ? "-" : out, &standard_output);
   if (!file.is_ok()) return file.status();
-  (*file)->write(
-      csv_line({"Time", "Job", "Actor", "Type", "Target", "Action", "Field", "Before", "After"}));
+  (*file)->write(csv_line(
+      {"Time", "Job", "Actor", "Type", "Target", "Action", "Field", "Before", "After", "Reason"}));
   Status st = dir.for_each_audit(filter, [&](const AuditEntry& e) {
     (*file)->write(csv_line({e.at, std::to_string(e.job_id), e.actor, e.target_type, e.target,
-                             e.action, e.change.field, e.change.before, e.change.after}));
+                             e.action, e.change.field, e.change.before, e.change.after, e.reason}));
   });
   if (!st.is_ok()) return st;
   return (*file)->commit();

@@ -22,8 +22,10 @@ struct UserFilter {
   std::vector<int64_t> sources;
   std::optional<bool> enabled;
   std::string changed_since;
+  std::string feed;
 
   bool matches(const User& u) const {
+    if (!feed.empty() && u.feed != feed) return false;
     if (!roles.empty() && std::none_of(roles.begin(), roles.end(), [&](int64_t r) {
           return r == u.role_id ||
                  std::find(u.app_roles.begin(), u.app_roles.end(), r) != u.app_roles.end();
@@ -60,6 +62,7 @@ Result<UserFilter> make_filter(const UserExportOptions& o, const Directory& d) {
     f.sources.push_back(src->id);
   }
   f.enabled = o.enabled;
+  f.feed = o.feed;
   if (!o.changed_since.empty()) {
     auto t = normalize_utc_time(o.changed_since);
     if (!t) {
@@ -183,6 +186,17 @@ Status export_users(Directory& dir, const UserExportOptions& options,
   if (!actor.is_ok()) return actor.status();
   auto filter = make_filter(options, dir);
   if (!filter.is_ok()) return filter.status();
+  if (!options.feed.empty()) {
+    auto feeds = dir.list_feeds();
+    if (!feeds.is_ok()) return feeds.status();
+    std::vector<std::string> names;
+    for (const FeedInfo& f : *feeds) names.push_back(f.name);
+    if (std::find(names.begin(), names.end(), options.feed) == names.end()) {
+      return Status::usage(
+          fmt::format("--feed \"{}\" is no feed of this directory{}", options.feed,
+                      hint_for(options.feed, names, " (roster feeds lists them)")));
+    }
+  }
   auto file = AtomicFile::create(options.out.empty() ? "-" : options.out, &standard_output);
   if (!file.is_ok()) return file.status();
   Status st = write_users(dir, *actor, *filter, **file);

@@ -96,7 +96,7 @@ void ChangesReport::add(uint64_t line, const std::string& identity, const std::s
   // One line per field: written into a reused buffer, a few at a time, because
   // a fresh import writes nine lines for every row. The row's first three
   // cells are the same on each of its lines: formatted once.
-  prefix_ = std::to_string(line);
+  prefix_ = line ? std::to_string(line) : std::string();
   prefix_ += ',';
   append_csv_cell(prefix_, identity);
   prefix_ += ',';
@@ -140,10 +140,14 @@ std::string summary_json(const Summary& s) {
   j["mode"] = s.mode;
   j["dry_run"] = s.dry_run;
   j["upsert"] = s.upsert;
+  j["feed"] = s.feed.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.feed);
+  j["sync"] = s.sync;
   j["started_at"] = s.started_at;
   j["finished_at"] = s.finished_at;
   j["rows"] = {{"read", s.rows_read},      {"created", s.created},   {"updated", s.updated},
-               {"unchanged", s.unchanged}, {"rejected", s.rejected}, {"disabled", s.disabled}};
+               {"unchanged", s.unchanged}, {"rejected", s.rejected}, {"disabled", s.disabled},
+               {"enabled", s.enabled}};
+  j["disabled_missing"] = s.disabled_missing;
   j["errors_by_code"] = s.errors_by_code;
   j["warnings"] = s.warnings;
   j["warnings_by_code"] = s.warnings_by_code;

@@ -9,6 +9,7 @@ Status RunTracker::reset() {
   if (!max_id.is_ok()) return max_id.status();
   max_id_ = *max_id;
   seen_ids_.assign(static_cast<size_t>(max_id_) + 1, false);
+  kept_ids_.clear();
   remembered_names_ = 0;
   return Status::ok();
 }
@@ -31,6 +32,18 @@ Status RunTracker::remember_name(std::string_view username) {
   if (!added.is_ok()) return added.status();
   if (*added) ++remembered_names_;
   return Status::ok();
+}
+
+void RunTracker::keep(int64_t id) {
+  if (id > max_id_ || id < 0) return;  // created by this run: named already
+  if (kept_ids_.empty()) kept_ids_.assign(static_cast<size_t>(max_id_) + 1, false);
+  kept_ids_[static_cast<size_t>(id)] = true;
+}
+
+bool RunTracker::named(int64_t id) const {
+  if (id > max_id_ || id < 0) return true;
+  auto i = static_cast<size_t>(id);
+  return seen_ids_[i] || (!kept_ids_.empty() && kept_ids_[i]);
 }
 
 }  // namespace roster

@@ -71,6 +71,8 @@ class UserHandler : public RowHandler {
   Status find_target(const RowView& row, const UserRow& in, const User* prefetched,
                      const User*& existing, RowIssues& issues);
   static bool is_duplicate(const RowIssues& issues);
+  Status audit_claim(const User& user);
+  Status keep_named(const RowView& row);
   Status check_email(const RowView& row, const User* existing, const User& after,
                      RowIssues& issues);
   Status apply(const User* existing, User& after, std::vector<FieldChange> changes,

@@ -65,12 +65,21 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const
   outcome.identity = std::string(row.at(col::kUsername));
   for (const RowError& e : issues.errors) {
     // Cells that are not text at all are not looked up any further.
-    if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) return Status::ok();
+    if (e.code == Code::kTextInvalid || e.code == Code::kRowMalformed) {
+      return keep_named(row);
+    }
   }
   const User* existing = nullptr;
   Status st = find_target(row, in, prefetched, existing, issues);
   if (!st.is_ok() || is_duplicate(issues)) return st;
-  if (existing) outcome.identity = existing->username;
+  if (existing) {
+    outcome.identity = existing->username;
+    if (auto denied = check_feed(context_.feed, *existing)) {
+      add_issue(issues.errors, row.line(), col::kUsername, existing->username, denied->code,
+                std::move(denied->detail));
+      return Status::ok();
+    }
+  }
 
   User& after = after_;
   if (existing) {
@@ -84,16 +93,41 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const
   st = check_email(row, existing, after, issues);
   if (!st.is_ok() || !issues.ok()) return st;
 
+  // A feed's run manages the users it creates, and claims those no feed
+  // manages yet (access.h: may_claim). The feed is no template column: a claim
+  // alone leaves the row unchanged.
+  bool claim = existing && may_claim(actor_, context_.feed, *existing, dir_);
+  if (!existing || claim) after.feed = context_.feed;
   std::vector<FieldChange> changes = diff(existing, after);
   // A row equal to the stored user writes nothing, so there is nothing to
   // authorise: an export re-imports cleanly, the actor's own row included.
   if (changes.empty()) {
     outcome.kind = RowOutcome::Kind::kUnchanged;
-    return Status::ok();
+    if (claim) st = dir_.update_user(*existing, after);
+    return st.is_ok() && claim ? audit_claim(after) : st;
   }
   check_access(row, in, existing, after, issues);
   if (!issues.ok()) return Status::ok();
-  return apply(existing, after, std::move(changes), outcome);
+  st = apply(existing, after, std::move(changes), outcome);
+  return st.is_ok() && claim ? audit_claim(after) : st;
+}
+
+Status UserHandler::audit_claim(const User& user) {
+  return dir_.add_audit(context_.job_id, "user", user.username, "claim",
+                        {{"Managed by", "", user.feed}},
+                        fmt::format("claimed by feed {} (job {})", user.feed, context_.job_id));
+}
+
+// A row rejected before its target was looked up (a cell that is not text)
+// still names its user: a --sync run must not take it for missing. Its cells
+// were not parsed, so the username is read from its cell.
+Status UserHandler::keep_named(const RowView& row) {
+  std::string_view username = row.at(col::kUsername);
+  if (!context_.sync || !is_valid_username(username)) return Status::ok();
+  auto found = dir_.find_user(username, stored_);
+  if (!found.is_ok()) return found.status();
+  if (*found) context_.tracker->keep(stored_.id);
+  return Status::ok();
 }
 
 // The user the row names, if it exists, with the duplicate-in-file and the
@@ -175,6 +209,7 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
     st = dir_.update_user(*existing, after);
     outcome.kind = RowOutcome::Kind::kUpdated;
     outcome.disabled_user = existing->enabled && !after.enabled;
+    outcome.enabled_user = !existing->enabled && after.enabled;
     // A user who loses access is sent nothing that is still pending.
     if (st.is_ok() && outcome.disabled_user) {
       auto withdrawn = dir_.withdraw_invitations(existing->id, context_.job_id);

@@ -169,6 +169,10 @@ bool is_valid_username(std::string_view s) {
   return !s.empty() && s.size() <= 64 && all_of_chars(s, "._-@");
 }
 
+bool is_valid_feed_name(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && all_of_chars(s, "._-");
+}
+
 bool is_valid_email(std::string_view s) {
   if (s.size() > 254) return false;
   size_t at = s.rfind('@');

@@ -20,7 +20,7 @@ namespace roster {
 
 // id, kind, file, sha256, actor, mode, dry_run, started_at, finished_at ('' for
 // none), rows_read, created, updated, unchanged, rejected, outcome, exit_code
-// (-1 for none).
+// (-1 for none), enabled, disabled, disabled_missing, feed ('' for none), sync.
 template <class Row>
 void decode_job(const Row& r, Job& j) {
   j.id = r.int64(0);
@@ -39,6 +39,11 @@ void decode_job(const Row& r, Job& j) {
   j.rejected = r.int64(13);
   r.text(14, j.outcome);
   j.exit_code = static_cast<int>(r.int64(15));
+  j.enabled = r.int64(16);
+  j.disabled = r.int64(17);
+  j.disabled_missing = r.int64(18);
+  r.text(19, j.feed);
+  j.sync = r.flag(20);
 }
 
 // id, job_id, user_id, username, email, application, reason, created_at,
@@ -57,7 +62,8 @@ void decode_invitation(const Row& r, Invitation& inv) {
   inv.withdrawn_by = r.int64(9);
 }
 
-// job_id, the job's started_at and actor, target_type, target, action, changes.
+// job_id, the job's started_at and actor, target_type, target, action, changes,
+// reason ('' for none).
 template <class Row>
 void decode_audit_row(const Row& r, StoredAudit& e) {
   e.job_id = r.int64(0);
@@ -67,6 +73,20 @@ void decode_audit_row(const Row& r, StoredAudit& e) {
   r.text(4, e.target);
   r.text(5, e.action);
   r.text(6, e.changes);
+  r.text(7, e.reason);
+}
+
+// name, enabled users, disabled users, last job, last sync job, its start and
+// its rows read (0 and '' for none).
+template <class Row>
+void decode_feed(const Row& r, FeedInfo& f) {
+  r.text(0, f.name);
+  f.enabled_users = r.int64(1);
+  f.disabled_users = r.int64(2);
+  f.last_job = r.int64(3);
+  f.last_sync_job = r.int64(4);
+  r.text(5, f.last_sync_at);
+  f.last_sync_rows = r.int64(6);
 }
 
 // The ids of a comma-separated list as both stores aggregate them

@@ -7,7 +7,7 @@
 
 namespace roster {
 
-static_assert(kSchemaVersion == 11, "schema_tables.cc lists the tables of schema version 11");
+static_assert(kSchemaVersion == 12, "schema_tables.cc lists the tables of schema version 12");
 
 size_t TableSpec::column(std::string_view wanted) const {
   auto it = std::find(columns.begin(), columns.end(), wanted);
@@ -30,18 +30,24 @@ const std::vector<TableSpec>& schema_tables() {
       {"role_sales_channels", {"role_id", "channel_id"}, "role_id, channel_id", false},
       {"users",
        {"id", "username", "email", "enabled", "all_sales_channels", "all_sources", "timezone",
-        "role_id", "created_at", "created_by", "updated_at", "updated_by"},
+        "role_id", "created_at", "created_by", "updated_at", "updated_by", "feed"},
        "id",
        true},
       {"user_sources", {"user_id", "source_id"}, "user_id, source_id", false},
       {"user_sales_channels", {"user_id", "channel_id"}, "user_id, channel_id", false},
       {"user_roles", {"user_id", "role_id"}, "user_id, role_id", false},
       {"jobs",
-       {"id", "kind", "file", "sha256", "actor", "mode", "dry_run", "started_at", "finished_at",
-        "rows_read", "created", "updated", "unchanged", "rejected", "outcome", "exit_code", "pid"},
+       {"id",        "kind",    "file",       "sha256",      "actor",
+        "mode",      "dry_run", "started_at", "finished_at", "rows_read",
+        "created",   "updated", "unchanged",  "rejected",    "outcome",
+        "exit_code", "pid",     "enabled",    "disabled",    "disabled_missing",
+        "feed",      "sync"},
        "id",
        true},
-      {"audit", {"id", "job_id", "target_type", "target", "action", "changes"}, "id", true},
+      {"audit",
+       {"id", "job_id", "target_type", "target", "action", "changes", "reason"},
+       "id",
+       true},
       {"invitations",
        {"id", "job_id", "user_id", "username", "email", "application", "reason", "created_at",
         "sent_at", "withdrawn_by"},

@@ -40,6 +40,7 @@ void encode(std::string& out, const User& u) {
   put_text(out, u.created_by);
   put_text(out, u.updated_at);
   put_text(out, u.updated_by);
+  put_text(out, u.feed);
   put_i64(out, u.id);
   put_i64(out, u.role_id);
   out +=
@@ -91,6 +92,7 @@ void decode(const char* record, User& u) {
   d.text(u.created_by);
   d.text(u.updated_at);
   d.text(u.updated_by);
+  d.text(u.feed);
   u.id = d.i64();
   u.role_id = d.i64();
   char flags = d.byte();

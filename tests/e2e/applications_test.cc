@@ -29,9 +29,6 @@ class ApplicationsTest : public testing::BinaryTest {
         {"roles", "import", sample("roles-store-app.csv"), "--as", "alice", "--report-dir", "."});
     ASSERT_EQ(roles.exit_code, 0) << roles.out << roles.err;
   }
-  nlohmann::json summary(const std::string& stem) {
-    return nlohmann::json::parse(read_file(tmp_ / (stem + ".summary.json")));
-  }
   std::string rejected(const std::string& stem) {
     return read_file(tmp_ / (stem + ".rejected.csv"));
   }

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "e2e_util.h"
 #include "roster/csv_input.h"
@@ -113,10 +115,28 @@ TEST_F(CliTest, ARejectedReportKeepsAnOddHeaderVerbatimAndReimportsOnceFixed) {
 
 // tests/data/codes/<kind>__<CODE>[__<actor>].csv: importing the file as the
 // actor (default alice) must report CODE, as a row error, a warning or the
-// file-level refusal.
+// file-level refusal. Beside it, optionally: <stem>.args, more options for
+// that import (--feed NAME --sync); <stem>.setup, commands run before it, one
+// per line, with {codes} standing for this folder (setup/ holds their files).
 struct CodeCase {
   std::string file, kind, code, actor;
+  std::vector<std::string> args;
+  std::vector<std::vector<std::string>> setup;
 };
+
+// The words of each line of `path` ({codes} replaced); none when it is missing.
+std::vector<std::vector<std::string>> sidecar_lines(const fs::path& path) {
+  std::vector<std::vector<std::string>> lines;
+  if (!fs::exists(path)) return lines;
+  std::istringstream text(
+      std::regex_replace(read_file(path), std::regex("\\{codes\\}"), data("codes")));
+  for (std::string line; std::getline(text, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+    if (!w.empty()) lines.push_back(w);
+  }
+  return lines;
+}
 
 // Cases too large to keep in git are written into `dir` at test time.
 std::vector<std::string> generated_cases(const std::string& dir) {
@@ -130,7 +150,10 @@ std::vector<std::string> generated_cases(const std::string& dir) {
 
 std::vector<CodeCase> code_cases(const std::string& generated_dir) {
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(data("codes"))) files.push_back(entry.path());
+  for (const auto& entry : fs::directory_iterator(data("codes"))) {
+    // (users__FILE_UNREADABLE.csv is a folder: a file that cannot be read.)
+    if (entry.path().extension() == ".csv") files.push_back(entry.path());
+  }
   for (const std::string& g : generated_cases(generated_dir)) files.push_back(g);
   std::vector<CodeCase> cases;
   for (const fs::path& path : files) {
@@ -142,8 +165,11 @@ std::vector<CodeCase> code_cases(const std::string& generated_dir) {
       if (next == std::string::npos) break;
       pos = next + 2;
     }
-    cases.push_back(
-        {path.string(), parts.at(0), parts.at(1), parts.size() > 2 ? parts[2] : "alice"});
+    fs::path side = path;
+    auto args = sidecar_lines(side.replace_extension(".args"));
+    cases.push_back({path.string(), parts.at(0), parts.at(1), parts.size() > 2 ? parts[2] : "alice",
+                     args.empty() ? std::vector<std::string>{} : args.front(),
+                     sidecar_lines(side.replace_extension(".setup"))});
   }
   std::sort(cases.begin(), cases.end(), [](auto& a, auto& b) { return a.file < b.file; });
   return cases;
@@ -154,9 +180,17 @@ TEST_F(CliTest, EveryCodeCaseReportsItsCode) {
   ASSERT_GT(cases.size(), 60u);
   for (const CodeCase& c : cases) {
     restore_sample();
+    for (const std::vector<std::string>& step : c.setup) {
+      std::vector<std::string> setup_args = step;
+      setup_args.insert(setup_args.end(), {"--report-dir", "setup-reports"});
+      fs::create_directories(tmp_ / "setup-reports");
+      auto done = roster(setup_args);
+      ASSERT_EQ(done.exit_code, 0) << c.file << " setup failed:\n" << done.out << done.err;
+    }
     std::vector<std::string> args;
     if (c.kind != "users") args.push_back(c.kind);
     args.insert(args.end(), {"import", c.file, "--as", c.actor, "--report-dir", "."});
+    args.insert(args.end(), c.args.begin(), c.args.end());
     auto r = roster(args);
     std::string stem = fs::path(c.file).stem().string();
     if (c.code == "FILE_UNREADABLE") {
@@ -184,7 +218,8 @@ TEST_F(CliTest, EveryCodeCaseReportsItsCode) {
             << c.file;
         break;
       case CodeClass::kWarning:
-        EXPECT_EQ(r.exit_code, 0) << c.file << "\n" << r.out;  // a warning never rejects
+        // A warning never rejects; a sync is skipped because a row was.
+        EXPECT_EQ(r.exit_code, c.code == "SYNC_SKIPPED" ? 1 : 0) << c.file << "\n" << r.out;
         break;
     }
   }

@@ -152,7 +152,8 @@ class PgMigrateTest : public PgFaultsTest {
                                           {"sources", "export"},
                                           {"sales-channels", "export"},
                                           {"audit"},
-                                          {"jobs", "--limit", "99"}}) {
+                                          {"jobs", "--limit", "99"},
+                                          {"feeds"}}) {
       auto r = roster_on(db, args);
       EXPECT_EQ(r.exit_code, 0) << r.err;
       all += r.out;
@@ -164,6 +165,15 @@ class PgMigrateTest : public PgFaultsTest {
 TEST_F(PgMigrateTest, ASqliteDirectoryMovesWholeAndGoesOnWhereItLeftOff) {
   std::string file = tmp_ / "hq.db";
   testing::make_sample_directory(file, tmp_.path());
+  // A feed's state moves too: users it manages, one it disabled, its jobs.
+  write_file(tmp_ / "hr.csv", viewers("hr", 4));
+  ASSERT_EQ(roster_on(file, {"import", "hr.csv", "--as", "alice", "--feed", "hr"}).exit_code, 0);
+  write_file(tmp_ / "hr-night.csv", viewers("hr", 3, "Update"));
+  ASSERT_EQ(roster_on(file, {"import", "hr-night.csv", "--as", "alice", "--feed", "hr", "--sync"})
+                .exit_code,
+            0);
+  ASSERT_EQ(testing::query(file, "SELECT count(*) FROM users WHERE feed = 'hr' AND enabled = 0"),
+            "1");
   std::string name = q("SELECT current_database()") + "_moved";
   std::string target = testing::pg_uri(name);
   testing::exec(testing::pg_uri("postgres"), "DROP DATABASE IF EXISTS " + name);

@@ -26,9 +26,6 @@ using testing::viewers;
 
 class RunSafetyTest : public testing::BinaryTest {
  protected:
-  nlohmann::json summary(const std::string& stem) {
-    return nlohmann::json::parse(read_file(tmp_ / (stem + ".summary.json")));
-  }
   // The numbers of the debug line in run.log that holds `marker`, in order;
   // none when no line holds it.
   std::vector<long> logged_numbers(const std::string& marker) {
@@ -428,16 +425,16 @@ TEST_F(RunSafetyTest, AuditTrailAsCsv) {
   auto a = roster({"audit", "--user", "HQ.IT", "--job", std::to_string(job)});
   EXPECT_EQ(a.exit_code, 0);
   std::string at = summary("change")["started_at"];
-  EXPECT_EQ(a.out, "Time,Job,Actor,Type,Target,Action,Field,Before,After\n" + at + "," +
-                       std::to_string(job) + ",alice,user,hq.it,disable,Enabled,1,0\n" + at + "," +
+  EXPECT_EQ(a.out, "Time,Job,Actor,Type,Target,Action,Field,Before,After,Reason\n" + at + "," +
+                       std::to_string(job) + ",alice,user,hq.it,disable,Enabled,1,0,\n" + at + "," +
                        std::to_string(job) +
-                       ",alice,user,hq.it,update,Timezone,America/Chicago,Europe/Paris\n");
+                       ",alice,user,hq.it,update,Timezone,America/Chicago,Europe/Paris,\n");
   auto created = roster({"audit", "--user", "tom.reilly", "--out", "tom.csv"});
   EXPECT_EQ(created.exit_code, 0);
-  EXPECT_NE(read_file(tmp_ / "tom.csv").find(",alice,user,tom.reilly,create,Sources,,EAST-001\n"),
+  EXPECT_NE(read_file(tmp_ / "tom.csv").find(",alice,user,tom.reilly,create,Sources,,EAST-001,\n"),
             std::string::npos);
   EXPECT_EQ(roster({"audit", "--since", "2999-01-01"}).out,
-            "Time,Job,Actor,Type,Target,Action,Field,Before,After\n");
+            "Time,Job,Actor,Type,Target,Action,Field,Before,After,Reason\n");
 }
 
 }  // namespace

@@ -12,11 +12,12 @@ namespace {
 // was killed, or lost its machine or network: the server rolled its
 // transaction back, so nothing of it was applied. Its pid is that of the
 // server process serving its connection, seen by every machine alike.
-#define ROSTER_PG_JOB_COLUMNS                                                             \
-  "id, kind, file, sha256, actor, mode, dry_run, started_at, coalesce(finished_at, ''), " \
-  "rows_read, created, updated, unchanged, rejected, "                                    \
-  "CASE WHEN outcome = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "       \
-  "  WHERE a.pid = jobs.pid) THEN 'interrupted' ELSE outcome END, coalesce(exit_code, -1) "
+#define ROSTER_PG_JOB_COLUMNS                                                                \
+  "id, kind, file, sha256, actor, mode, dry_run, started_at, coalesce(finished_at, ''), "    \
+  "rows_read, created, updated, unchanged, rejected, "                                       \
+  "CASE WHEN outcome = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "          \
+  "  WHERE a.pid = jobs.pid) THEN 'interrupted' ELSE outcome END, coalesce(exit_code, -1), " \
+  "enabled, disabled, disabled_missing, coalesce(feed, ''), sync "
 
 Job read_job(const PgResult& r, int row) {
   Job j;
@@ -27,11 +28,12 @@ Job read_job(const PgResult& r, int row) {
 }  // namespace
 
 Status PgStore::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
-                          std::string_view action, std::string_view changes) {
+                          std::string_view action, std::string_view changes,
+                          std::string_view reason) {
   return defer(
-      "INSERT INTO audit (job_id, target_type, target, action, changes) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {job_id, target_type, target, action, changes}, "writing the audit trail");
+      "INSERT INTO audit (job_id, target_type, target, action, changes, reason) "
+      "VALUES ($1, $2, $3, $4, $5, nullif($6, ''))",
+      {job_id, target_type, target, action, changes, reason}, "writing the audit trail");
 }
 
 Status PgStore::add_invitation(const Invitation& inv) {
@@ -80,8 +82,8 @@ Status PgStore::for_each_audit(const AuditFilter& filter,
                                const std::function<Status(const StoredAudit&)>& fn) {
   StoredAudit e;
   return scan(
-      "SELECT a.job_id, j.started_at, j.actor, a.target_type, a.target, a.action, a.changes "
-      "FROM audit a JOIN jobs j ON j.id = a.job_id "
+      "SELECT a.job_id, j.started_at, j.actor, a.target_type, a.target, a.action, a.changes, "
+      "coalesce(a.reason, '') FROM audit a JOIN jobs j ON j.id = a.job_id "
       "WHERE ($1::bigint = 0 OR a.job_id = $1) "
       "AND ($2::text = '' OR (a.target_type = 'user' AND "
       "  lower(a.target) = lower($2::text COLLATE \"C\"))) "
@@ -95,9 +97,11 @@ Status PgStore::for_each_audit(const AuditFilter& filter,
 
 Result<int64_t> PgStore::start_job(const Job& job) {
   PgResult r =
-      run("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', pg_backend_pid()) RETURNING id",
-          {job.kind, job.file, job.sha256, job.actor, job.mode, job.dry_run, job.started_at});
+      run("INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid, "
+          "feed, sync) VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', pg_backend_pid(), "
+          "nullif($8, ''), $9) RETURNING id",
+          {job.kind, job.file, job.sha256, job.actor, job.mode, job.dry_run, job.started_at,
+           job.feed, job.sync});
   if (!r.ok()) return error("recording the job", r);
   return r.int64(0, 0);
 }
@@ -105,9 +109,10 @@ Result<int64_t> PgStore::start_job(const Job& job) {
 Status PgStore::finish_job(const Job& job) {
   PgResult r = run(
       "UPDATE jobs SET sha256 = $2, finished_at = $3, rows_read = $4, created = $5, "
-      "updated = $6, unchanged = $7, rejected = $8, outcome = $9, exit_code = $10 WHERE id = $1",
+      "updated = $6, unchanged = $7, rejected = $8, outcome = $9, exit_code = $10, "
+      "enabled = $11, disabled = $12, disabled_missing = $13 WHERE id = $1",
       {job.id, job.sha256, job.finished_at, job.rows_read, job.created, job.updated, job.unchanged,
-       job.rejected, job.outcome, job.exit_code});
+       job.rejected, job.outcome, job.exit_code, job.enabled, job.disabled, job.disabled_missing});
   if (!r.ok()) return error("finishing the job record", r);
   return Status::ok();
 }
@@ -150,6 +155,36 @@ Result<std::optional<Job>> PgStore::lock_holder_job(int64_t lock) {
                  "  AND l.objid::bigint = ($1::bigint & 4294967295)) "
                  "ORDER BY id DESC LIMIT 1",
                  {lock}, "reading running jobs");
+}
+
+Result<std::vector<Job>> PgStore::feed_jobs(std::string_view feed, int64_t limit) {
+  PgResult r =
+      run("SELECT " ROSTER_PG_JOB_COLUMNS "FROM jobs WHERE feed = $1 ORDER BY id DESC LIMIT $2",
+          {feed, limit});
+  if (!r.ok()) return error("listing a feed's jobs", r);
+  std::vector<Job> jobs;
+  for (int i = 0; i < r.rows(); ++i) jobs.push_back(read_job(r, i));
+  return jobs;
+}
+
+Result<std::vector<FeedInfo>> PgStore::list_feeds() {
+  // As SQLite's (sqlite_jobs.cc), through users_by_feed and jobs_by_feed.
+  PgResult r =
+      run("WITH names AS (SELECT DISTINCT feed FROM users WHERE feed IS NOT NULL "
+          "  UNION SELECT DISTINCT feed FROM jobs WHERE feed IS NOT NULL), "
+          "synced AS (SELECT feed, max(id) AS id FROM jobs WHERE feed IS NOT NULL AND sync = 1 "
+          "  AND outcome = 'committed' GROUP BY feed) "
+          "SELECT n.feed, "
+          "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 1), "
+          "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 0), "
+          "  coalesce((SELECT max(id) FROM jobs j WHERE j.feed = n.feed), 0), "
+          "  coalesce(y.id, 0), coalesce(j.started_at, ''), coalesce(j.rows_read, 0) "
+          "FROM names n LEFT JOIN synced y ON y.feed = n.feed LEFT JOIN jobs j ON j.id = y.id "
+          "ORDER BY n.feed");
+  if (!r.ok()) return error("listing feeds", r);
+  std::vector<FeedInfo> feeds(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) decode_feed(PgRow{r, i}, feeds[static_cast<size_t>(i)]);
+  return feeds;
 }
 
 Result<std::optional<Job>> PgStore::committed_job_with_sha(std::string_view kind,

@@ -163,8 +163,24 @@ ALTER TABLE invitations ADD COLUMN withdrawn_by bigint REFERENCES jobs(id);
 CREATE INDEX invitations_pending_by_user ON invitations (user_id)
   WHERE sent_at IS NULL AND withdrawn_by IS NULL;
 )sql",
+    // 12: feeds, the jobs' new counts, the audit's new actions and reason
+    // (sqlite_schema.cc).
+    R"sql(
+ALTER TABLE users ADD COLUMN feed text COLLATE "C";
+CREATE INDEX users_by_feed ON users (feed, enabled) WHERE feed IS NOT NULL;
+ALTER TABLE jobs ADD COLUMN enabled bigint NOT NULL DEFAULT 0,
+  ADD COLUMN disabled bigint NOT NULL DEFAULT 0,
+  ADD COLUMN disabled_missing bigint NOT NULL DEFAULT 0,
+  ADD COLUMN feed text COLLATE "C",
+  ADD COLUMN sync smallint NOT NULL DEFAULT 0;
+CREATE INDEX jobs_by_feed ON jobs (feed) WHERE feed IS NOT NULL;
+ALTER TABLE audit DROP CONSTRAINT audit_action_check,
+  ADD CONSTRAINT audit_action_check CHECK (action IN ('create', 'update', 'enable', 'disable',
+    'claim', 'release', 'activate', 'expire')),
+  ADD COLUMN reason text COLLATE "C";
+)sql",
 };
-constexpr int kPgMigrationCount = 3;
+constexpr int kPgMigrationCount = 4;
 static_assert(kPgBaseVersion + kPgMigrationCount == kSchemaVersion,
               "a PostgreSQL migration for every SQLite one after version 8");
 

@@ -112,6 +112,10 @@ class PgStore : public Store, public ImportAccelerator {
   Result<int64_t> count_enabled_users() override;
   Result<int64_t> max_user_id() override;
   Status for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) override;
+  Status for_each_feed_user(std::string_view feed, bool enabled_only,
+                            const std::function<bool(int64_t, const std::string&)>& fn) override;
+  Result<std::vector<FeedInfo>> list_feeds() override;
+  Result<std::vector<Job>> feed_jobs(std::string_view feed, int64_t limit) override;
 
   Status clear_names() override;
   Result<bool> name_listed(std::string_view username) override;
@@ -124,7 +128,8 @@ class PgStore : public Store, public ImportAccelerator {
   Result<int64_t> mark_invitations_sent(int64_t job_id, const std::vector<int64_t>& ids,
                                         std::string_view sent_at) override;
   Status add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
-                   std::string_view action, std::string_view changes) override;
+                   std::string_view action, std::string_view changes,
+                   std::string_view reason) override;
   Status for_each_audit(const AuditFilter& filter,
                         const std::function<Status(const StoredAudit&)>& fn) override;
   Result<int64_t> start_job(const Job& job) override;

@@ -20,7 +20,8 @@ namespace {
   "  FROM user_sources s WHERE s.user_id = u.id) END, "                                          \
   "CASE WHEN u.all_sales_channels = 1 THEN '' ELSE (SELECT string_agg(c.channel_id::text, ',') " \
   "  FROM user_sales_channels c WHERE c.user_id = u.id) END, "                                   \
-  "(SELECT string_agg(r.role_id::text, ',') FROM user_roles r WHERE r.user_id = u.id) "
+  "(SELECT string_agg(r.role_id::text, ',') FROM user_roles r WHERE r.user_id = u.id), "         \
+  "coalesce(u.feed, '') "
 
 // Assigns in place, so that a User reused over a scan keeps its memory.
 void read_user(const PgResult& r, int row, User& u) {
@@ -39,6 +40,7 @@ void read_user(const PgResult& r, int row, User& u) {
   parse_id_list(r.text(row, 12), u.sources);
   parse_id_list(r.text(row, 13), u.channels);
   parse_id_list(r.text(row, 14), u.app_roles);
+  r.text(row, 15, u.feed);
 }
 
 }  // namespace
@@ -114,9 +116,9 @@ Status PgStore::insert_user(User& u) {
   // checked at its end, when the row exists.
   Status st = defer(
       "WITH n AS (INSERT INTO users (id, username, email, enabled, all_sales_channels, "
-      "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by) "
+      "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by, feed) "
       "  VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, nullif($8::bigint, 0), $9, $10, $9, "
-      "$10)), "
+      "$10, nullif($14, ''))), "
       "s AS (INSERT INTO user_sources (user_id, source_id) "
       "  SELECT $1::bigint, unnest($11::bigint[])), "
       "r AS (INSERT INTO user_roles (user_id, role_id) "
@@ -125,7 +127,7 @@ Status PgStore::insert_user(User& u) {
       "  SELECT $1::bigint, unnest($12::bigint[])",
       {u.id, u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
        u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels),
-       pg_id_array(u.app_roles)},
+       pg_id_array(u.app_roles), u.feed},
       fmt::format("creating user \"{}\"", u.username));
   if (!st.is_ok()) return st;
   // What a lookup of the new user would now read back.
@@ -143,9 +145,10 @@ Status PgStore::update_user(const User& before, const User& after) {
   Status st = defer(
       "UPDATE users SET email = nullif($2, ''), role_id = nullif($3::bigint, 0), enabled = $4, "
       "all_sales_channels = $5, "
-      "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9 WHERE id = $1",
+      "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9, feed = nullif($10, '') "
+      "WHERE id = $1",
       {before.id, after.email, after.role_id, after.enabled, after.all_channels, after.all_sources,
-       after.timezone, after.updated_at, after.updated_by},
+       after.timezone, after.updated_at, after.updated_by, after.feed},
       what);
   // Links: drop those no longer listed, add the new ones (the kept ones
   // conflict and stay), so that no key is deleted and re-inserted at once.
@@ -208,6 +211,19 @@ Status PgStore::for_each_user(int64_t role_id, const std::function<bool(User&)>&
                 more = fn(u);
                 return Status::ok();
               });
+}
+
+Status PgStore::for_each_feed_user(std::string_view feed, bool enabled_only,
+                                   const std::function<bool(int64_t, const std::string&)>& fn) {
+  std::string name;
+  return scan(
+      "SELECT id, username FROM users WHERE feed = $1 AND ($2::int = 0 OR enabled = 1) "
+      "ORDER BY id",
+      {feed, enabled_only}, "reading a feed's users", [&](const PgResult& r, bool& more) {
+        r.text(0, 1, name);
+        more = fn(r.int64(0, 0), name);
+        return Status::ok();
+      });
 }
 
 // The per-run scratch list of names (a temporary table of this connection).

@@ -12,11 +12,13 @@
 namespace roster {
 
 Status SqliteStore::add_audit(int64_t job_id, std::string_view target_type, std::string_view target,
-                              std::string_view action, std::string_view changes) {
+                              std::string_view action, std::string_view changes,
+                              std::string_view reason) {
   SqliteStmt s = prepare(
-      "INSERT INTO audit (job_id, target_type, target, action, changes) "
-      "VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO audit (job_id, target_type, target, action, changes, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''))");
   s.bind(1, job_id).bind(2, target_type).bind(3, target).bind(4, action).bind(5, changes);
+  s.bind(6, reason);
   if (!s.run()) return error("writing the audit trail");
   return Status::ok();
 }
@@ -83,10 +85,11 @@ Result<int64_t> SqliteStore::mark_invitations_sent(int64_t job_id, const std::ve
 Status SqliteStore::for_each_audit(const AuditFilter& filter,
                                    const std::function<Status(const StoredAudit&)>& fn) {
   // One job's entries through audit_by_job; the other filters scan the table.
-#define ROSTER_AUDIT_QUERY(job_filter)                                                    \
-  "SELECT a.job_id, j.started_at, j.actor, a.target_type, a.target, a.action, a.changes " \
-  "FROM audit a JOIN jobs j ON j.id = a.job_id WHERE " job_filter                         \
-  "(?2 = '' OR (a.target_type = 'user' AND a.target = ?2 COLLATE NOCASE)) "               \
+#define ROSTER_AUDIT_QUERY(job_filter)                                                     \
+  "SELECT a.job_id, j.started_at, j.actor, a.target_type, a.target, a.action, a.changes, " \
+  "coalesce(a.reason, '') "                                                                \
+  "FROM audit a JOIN jobs j ON j.id = a.job_id WHERE " job_filter                          \
+  "(?2 = '' OR (a.target_type = 'user' AND a.target = ?2 COLLATE NOCASE)) "                \
   "AND (?3 = '' OR j.started_at >= ?3) ORDER BY a.id"
   SqliteStmt s = filter.job_id != 0 ? prepare(ROSTER_AUDIT_QUERY("a.job_id = ?1 AND "))
                                     : prepare(ROSTER_AUDIT_QUERY(""));
@@ -104,11 +107,11 @@ Status SqliteStore::for_each_audit(const AuditFilter& filter,
 
 Result<int64_t> SqliteStore::start_job(const Job& job) {
   SqliteStmt s = prepare(
-      "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8)");
+      "INSERT INTO jobs (kind, file, sha256, actor, mode, dry_run, started_at, outcome, pid, "
+      "feed, sync) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, nullif(?9, ''), ?10)");
   s.bind(1, job.kind).bind(2, job.file).bind(3, job.sha256).bind(4, job.actor);
   s.bind(5, job.mode).bind(6, job.dry_run).bind(7, job.started_at);
-  s.bind(8, static_cast<int64_t>(::getpid()));
+  s.bind(8, static_cast<int64_t>(::getpid())).bind(9, job.feed).bind(10, job.sync);
   if (!s.run()) return error("recording the job");
   return sqlite3_last_insert_rowid(db_);
 }
@@ -116,11 +119,12 @@ Result<int64_t> SqliteStore::start_job(const Job& job) {
 Status SqliteStore::finish_job(const Job& job) {
   SqliteStmt s = prepare(
       "UPDATE jobs SET sha256 = ?2, finished_at = ?3, rows_read = ?4, created = ?5, "
-      "updated = ?6, unchanged = ?7, rejected = ?8, outcome = ?9, exit_code = ?10 "
-      "WHERE id = ?1");
+      "updated = ?6, unchanged = ?7, rejected = ?8, outcome = ?9, exit_code = ?10, "
+      "enabled = ?11, disabled = ?12, disabled_missing = ?13 WHERE id = ?1");
   s.bind(1, job.id).bind(2, job.sha256).bind(3, job.finished_at).bind(4, job.rows_read);
   s.bind(5, job.created).bind(6, job.updated).bind(7, job.unchanged).bind(8, job.rejected);
-  s.bind(9, job.outcome).bind(10, job.exit_code);
+  s.bind(9, job.outcome).bind(10, job.exit_code).bind(11, job.enabled).bind(12, job.disabled);
+  s.bind(13, job.disabled_missing);
   if (!s.run()) return error("finishing the job record");
   return Status::ok();
 }
@@ -128,7 +132,7 @@ Status SqliteStore::finish_job(const Job& job) {
 #define ROSTER_JOB_COLUMNS                                                                \
   "id, kind, file, sha256, actor, mode, dry_run, started_at, coalesce(finished_at, ''), " \
   "rows_read, created, updated, unchanged, rejected, outcome, coalesce(exit_code, -1), "  \
-  "coalesce(pid, 0) "
+  "enabled, disabled, disabled_missing, coalesce(feed, ''), sync, coalesce(pid, 0) "
 
 namespace {
 
@@ -137,7 +141,7 @@ Job read_job(const SqliteStmt& s) {
   decode_job(s, j);
   // A job still marked running whose process is gone was killed (or the machine
   // stopped): its transaction never committed, so nothing of it was applied.
-  auto pid = static_cast<pid_t>(s.int64(16));
+  auto pid = static_cast<pid_t>(s.int64(21));
   if (j.outcome == "running" && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
     j.outcome = "interrupted";
   }
@@ -171,6 +175,40 @@ Result<std::optional<Job>> SqliteStore::running_job(int64_t except_id) {
   if (s.step()) return std::optional<Job>(read_job(s));
   if (!s.ok()) return error("reading running jobs");
   return std::optional<Job>();
+}
+
+Result<std::vector<Job>> SqliteStore::feed_jobs(std::string_view feed, int64_t limit) {
+  SqliteStmt s =
+      prepare("SELECT " ROSTER_JOB_COLUMNS "FROM jobs WHERE feed = ?1 ORDER BY id DESC LIMIT ?2");
+  s.bind(1, feed).bind(2, limit);
+  std::vector<Job> jobs;
+  while (s.step()) jobs.push_back(read_job(s));
+  if (!s.ok()) return error("listing a feed's jobs");
+  return jobs;
+}
+
+Result<std::vector<FeedInfo>> SqliteStore::list_feeds() {
+  // Each feed's users, counted through users_by_feed, and its jobs through
+  // jobs_by_feed.
+  SqliteStmt s = prepare(
+      "WITH names AS (SELECT DISTINCT feed FROM users WHERE feed IS NOT NULL "
+      "  UNION SELECT DISTINCT feed FROM jobs WHERE feed IS NOT NULL), "
+      "synced AS (SELECT feed, max(id) AS id FROM jobs WHERE feed IS NOT NULL AND sync = 1 "
+      "  AND outcome = 'committed' GROUP BY feed) "
+      "SELECT n.feed, "
+      "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 1), "
+      "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 0), "
+      "  coalesce((SELECT max(id) FROM jobs j WHERE j.feed = n.feed), 0), "
+      "  coalesce(y.id, 0), coalesce(j.started_at, ''), coalesce(j.rows_read, 0) "
+      "FROM names n LEFT JOIN synced y ON y.feed = n.feed LEFT JOIN jobs j ON j.id = y.id "
+      "ORDER BY n.feed");
+  std::vector<FeedInfo> feeds;
+  while (s.step()) {
+    FeedInfo& f = feeds.emplace_back();
+    decode_feed(s, f);
+  }
+  if (!s.ok()) return error("listing feeds");
+  return feeds;
 }
 
 Result<std::optional<Job>> SqliteStore::committed_job_with_sha(std::string_view kind,

@@ -266,6 +266,39 @@ ALTER TABLE invitations ADD COLUMN withdrawn_by INTEGER REFERENCES jobs(id);
 CREATE INDEX invitations_pending_by_user ON invitations(user_id)
   WHERE sent_at IS NULL AND withdrawn_by IS NULL;
 )sql",
+    // 12: feeds (SPEC §11). The feed that manages a user, indexed with the
+    // flag so that a --sync run reads a feed's enabled users from the index
+    // alone; a job's feed, --sync and the counts of users it enabled and
+    // disabled; the audit's new actions (claim and release by a feed, and
+    // activate and expire for start and end dates) and the reason of a change
+    // no row asked for. SQLite changes a CHECK only by rebuilding the table.
+    R"sql(
+ALTER TABLE users ADD COLUMN feed TEXT;
+CREATE INDEX users_by_feed ON users(feed, enabled) WHERE feed IS NOT NULL;
+ALTER TABLE jobs ADD COLUMN enabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN disabled_missing INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN feed TEXT;
+ALTER TABLE jobs ADD COLUMN sync INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_by_feed ON jobs(feed) WHERE feed IS NOT NULL;
+CREATE TABLE audit_v12 (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  target_type TEXT NOT NULL,
+  target TEXT NOT NULL,
+  action TEXT NOT NULL
+    CHECK (action = 'create' OR action = 'update' OR action = 'enable' OR action = 'disable'
+           OR action = 'claim' OR action = 'release' OR action = 'activate'
+           OR action = 'expire'),
+  changes TEXT NOT NULL,
+  reason TEXT
+);
+INSERT INTO audit_v12 (id, job_id, target_type, target, action, changes)
+  SELECT id, job_id, target_type, target, action, changes FROM audit ORDER BY id;
+DROP TABLE audit;
+ALTER TABLE audit_v12 RENAME TO audit;
+CREATE INDEX audit_by_job ON audit(job_id);
+)sql",
 };
 // The first version whose migration rebuilds a table that others refer to.
 constexpr int kRebuildsReferencedTable = 10;

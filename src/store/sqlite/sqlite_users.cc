@@ -8,9 +8,10 @@
 namespace roster {
 
 // The columns of a users row, read by load_user_fields.
-#define ROSTER_USER_FIELDS                                                      \
-  "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, " \
-  "u.timezone, coalesce(u.role_id, 0), u.created_at, u.created_by, u.updated_at, u.updated_by "
+#define ROSTER_USER_FIELDS                                                                       \
+  "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, "                  \
+  "u.timezone, coalesce(u.role_id, 0), u.created_at, u.created_by, u.updated_at, u.updated_by, " \
+  "coalesce(u.feed, '') "
 
 // Assigns in place, so that a User reused over a scan keeps its strings' memory.
 void SqliteStore::load_user_fields(SqliteStmt& s, User& u) {
@@ -26,6 +27,7 @@ void SqliteStore::load_user_fields(SqliteStmt& s, User& u) {
   s.text(9, u.created_by);
   s.text(10, u.updated_at);
   s.text(11, u.updated_by);
+  s.text(12, u.feed);
 }
 
 Result<bool> SqliteStore::find_user(std::string_view username, User& user) {
@@ -103,11 +105,12 @@ Status SqliteStore::insert_user(User& u) {
 Result<bool> SqliteStore::insert_user_if_free(User& u) {
   SqliteStmt s = prepare(
       "INSERT INTO users (username, email, enabled, all_sales_channels, all_sources, "
-      "timezone, role_id, created_at, created_by, updated_at, updated_by) "
-      "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, nullif(?7, 0), ?8, ?9, ?8, ?9)");
+      "timezone, role_id, created_at, created_by, updated_at, updated_by, feed) "
+      "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, nullif(?7, 0), ?8, ?9, ?8, ?9, "
+      "nullif(?10, ''))");
   s.bind(1, u.username).bind(2, u.email).bind(3, u.enabled).bind(4, u.all_channels);
   s.bind(5, u.all_sources).bind(6, u.timezone).bind(7, u.role_id).bind(8, u.created_at);
-  s.bind(9, u.created_by);
+  s.bind(9, u.created_by).bind(10, u.feed);
   if (!s.run()) {
     if (s.rc() == SQLITE_CONSTRAINT_UNIQUE) return false;
     return error(fmt::format("creating user \"{}\"", u.username));
@@ -131,7 +134,8 @@ Result<bool> SqliteStore::insert_user_if_free(User& u) {
 }
 
 Status SqliteStore::update_user(const User& before, const User& after) {
-  // The e-mail and the role are indexed: rewrite them only when they change.
+  // The e-mail, the role, the feed and the enabled flag are indexed (the last
+  // two together): rewrite them only when they change.
   if (before.email != after.email || before.role_id != after.role_id) {
     SqliteStmt s =
         prepare("UPDATE users SET email = nullif(?2, ''), role_id = nullif(?3, 0) WHERE id = ?1");
@@ -139,12 +143,17 @@ Status SqliteStore::update_user(const User& before, const User& after) {
       return error(fmt::format("updating user \"{}\"", before.username));
     }
   }
+  if (before.feed != after.feed || before.enabled != after.enabled) {
+    SqliteStmt s = prepare("UPDATE users SET feed = nullif(?2, ''), enabled = ?3 WHERE id = ?1");
+    if (!s.bind(1, before.id).bind(2, after.feed).bind(3, after.enabled).run()) {
+      return error(fmt::format("updating user \"{}\"", before.username));
+    }
+  }
   SqliteStmt s = prepare(
-      "UPDATE users SET enabled = ?2, all_sales_channels = ?3, all_sources = ?4, "
-      "timezone = ?5, updated_at = ?6, updated_by = ?7 WHERE id = ?1");
-  s.bind(1, before.id).bind(2, after.enabled).bind(3, after.all_channels);
-  s.bind(4, after.all_sources).bind(5, after.timezone).bind(6, after.updated_at);
-  s.bind(7, after.updated_by);
+      "UPDATE users SET all_sales_channels = ?2, all_sources = ?3, "
+      "timezone = ?4, updated_at = ?5, updated_by = ?6 WHERE id = ?1");
+  s.bind(1, before.id).bind(2, after.all_channels).bind(3, after.all_sources);
+  s.bind(4, after.timezone).bind(5, after.updated_at).bind(6, after.updated_by);
   if (!s.run()) return error(fmt::format("updating user \"{}\"", before.username));
   Status st;
   if (before.sources != after.sources) {
@@ -164,6 +173,25 @@ Status SqliteStore::update_user(const User& before, const User& after) {
     if (!after.app_roles.empty()) app_roles_known_ = 1;
   }
   return st;
+}
+
+Status SqliteStore::for_each_feed_user(std::string_view feed, bool enabled_only,
+                                       const std::function<bool(int64_t, const std::string&)>& fn) {
+  // Through users_by_feed, whose entries for (feed, 1) are in id order: one
+  // pass over the table's pages, front to back.
+  SqliteStmt s = enabled_only
+                     ? prepare(
+                           "SELECT id, username FROM users WHERE feed = ?1 AND enabled = 1 "
+                           "ORDER BY id")
+                     : prepare("SELECT id, username FROM users WHERE feed = ?1 ORDER BY id");
+  s.bind(1, feed);
+  std::string name;
+  while (s.step()) {
+    s.text(1, name);
+    if (!fn(s.int64(0), name)) return Status::ok();
+  }
+  if (!s.ok()) return error("reading a feed's users");
+  return Status::ok();
 }
 
 Result<int64_t> SqliteStore::count_enabled_users() {

@@ -155,6 +155,38 @@ TEST(CheckUserGrants, RolesAndScopesInTheOrderARowReportsThem) {
   EXPECT_EQ(denied[1].what, Grant::kAllSources);
 }
 
+TEST(CheckManageUser, TheUsersRankAndItsAccessAsItStands) {
+  Book book;
+  User manager = user(7, 2, {10, 11});
+  Actor actor = *make_actor("user7", &manager, "configuration.users", book);
+  EXPECT_FALSE(check_manage_user(actor, user(8, 3, {10}), book).has_value());
+  EXPECT_EQ(check_manage_user(actor, manager, book)->code, Code::kSelfModification);
+  EXPECT_EQ(check_manage_user(actor, user(8, 1), book)->code, Code::kTargetOutranksActor);
+  // An assistant ranked below, but with a source the manager lacks.
+  EXPECT_EQ(check_manage_user(actor, user(8, 3, {12}), book)->code, Code::kSourceNotInRole);
+}
+
+TEST(Feeds, AFeedChangesItsOwnUsersAndClaimsOnlyUnmanagedOnesItMayManage) {
+  Book book;
+  User manager = user(7, 2, {10, 11});
+  Actor actor = *make_actor("user7", &manager, "configuration.users", book);
+  User hr = user(8, 3, {10});
+  hr.feed = "hr";
+  EXPECT_FALSE(check_feed("hr", hr).has_value());
+  EXPECT_FALSE(check_feed("", hr).has_value());  // a manual run changes anyone
+  auto other = check_feed("pos", hr);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->code, Code::kUserOtherFeed);
+  EXPECT_EQ(other->detail.rfind("is managed by feed \"hr\"", 0), 0u) << other->detail;
+  EXPECT_FALSE(check_feed("pos", user(9, 3, {10})).has_value());  // nobody's yet
+
+  EXPECT_FALSE(may_claim(actor, "hr", hr, book));               // already managed
+  EXPECT_TRUE(may_claim(actor, "hr", user(9, 3, {10}), book));  // unmanaged, in reach
+  EXPECT_FALSE(may_claim(actor, "", user(9, 3, {10}), book));   // no feed, no claim
+  EXPECT_FALSE(may_claim(actor, "hr", manager, book));          // never the actor
+  EXPECT_FALSE(may_claim(actor, "hr", user(9, 1), book));       // ranked above
+}
+
 TEST(MaySeeUser, ItselfAndUsersWhoseEveryRoleItMayAssign) {
   Book book;
   User manager = user(7, 2, {10, 11});

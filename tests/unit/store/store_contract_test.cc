@@ -210,8 +210,12 @@ TEST_P(StoreContractTest, JobsAuditAndInvitations) {
   reference(role, a, b);
   User bob = user("Bob", role.id, {a.id});
   ASSERT_TRUE(store_->insert_user(bob).is_ok());
-  ASSERT_TRUE(store_->add_audit(*id, "user", "Bob", "create", R"({"Username":"Bob"})").is_ok());
-  ASSERT_TRUE(store_->add_audit(*id, "role", "Clerk", "create", R"({"Name":"Clerk"})").is_ok());
+  ASSERT_TRUE(store_->add_audit(*id, "user", "Bob", "create", R"({"Username":"Bob"})", "").is_ok());
+  ASSERT_TRUE(store_->add_audit(*id, "role", "Clerk", "create", R"({"Name":"Clerk"})", "").is_ok());
+  ASSERT_TRUE(store_
+                  ->add_audit(*id, "user", "Bob", "claim", R"({"Managed by":["","hr"]})",
+                              "claimed by feed hr (job 1)")
+                  .is_ok());
   Invitation inv;
   inv.job_id = *id;
   inv.user_id = bob.id;
@@ -247,11 +251,14 @@ TEST_P(StoreContractTest, JobsAuditAndInvitations) {
   ASSERT_TRUE(store_
                   ->for_each_audit(filter,
                                    [&](const StoredAudit& e) {
-                                     targets.push_back(e.target + "/" + e.actor + "/" + e.at);
+                                     targets.push_back(e.target + "/" + e.actor + "/" + e.at + "/" +
+                                                       e.action + "/" + e.reason);
                                      return Status::ok();
                                    })
                   .is_ok());
-  EXPECT_EQ(targets, std::vector<std::string>{"Bob/alice/2026-02-01T00:00:00Z"});
+  EXPECT_EQ(targets, (std::vector<std::string>{
+                         "Bob/alice/2026-02-01T00:00:00Z/create/",
+                         "Bob/alice/2026-02-01T00:00:00Z/claim/claimed by feed hr (job 1)"}));
 
   std::vector<std::string> pending;
   auto collect = [&](const Invitation& i) {
@@ -293,6 +300,83 @@ TEST_P(StoreContractTest, JobsAuditAndInvitations) {
   EXPECT_TRUE(pending.empty());
   ASSERT_TRUE(store_->for_each_invitation(false, collect).is_ok());
   EXPECT_EQ(pending, std::vector<std::string>{"Bob:2026-02-02T00:00:00Z"});
+}
+
+TEST_P(StoreContractTest, AFeedsUsersAndJobsComeBackByFeed) {
+  Job job;
+  job.kind = "users";
+  job.file = "hr.csv";
+  job.actor = "alice";
+  job.mode = "skip";
+  job.started_at = "2026-03-01T00:00:00Z";
+  job.feed = "hr";
+  job.sync = true;
+  auto id = store_->start_job(job);
+  ASSERT_TRUE(id.is_ok());
+  ASSERT_TRUE(store_->begin().is_ok());
+  Role role;
+  Source a, b;
+  reference(role, a, b);
+  std::vector<User> users = {user("Ann", role.id, {a.id}), user("Ben", role.id, {a.id}),
+                             user("Cat", role.id, {a.id}), user("Dan", role.id, {a.id})};
+  users[0].feed = users[1].feed = users[2].feed = "hr";
+  users[3].feed = "pos";
+  for (User& u : users) ASSERT_TRUE(store_->insert_user(u).is_ok());
+  User off = users[1];
+  off.enabled = false;
+  ASSERT_TRUE(store_->update_user(users[1], off).is_ok());
+  User released = users[2];
+  released.feed.clear();
+  ASSERT_TRUE(store_->update_user(users[2], released).is_ok());
+  job.id = *id;
+  job.finished_at = "2026-03-01T00:01:00Z";
+  job.rows_read = 3;
+  job.created = 3;
+  job.disabled_missing = 1;
+  job.outcome = "committed";
+  ASSERT_TRUE(store_->finish_job(job).is_ok());
+  ASSERT_TRUE(store_->commit().is_ok());
+
+  auto names = [&](bool enabled_only) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_
+                    ->for_each_feed_user("hr", enabled_only,
+                                         [&](int64_t, const std::string& name) {
+                                           out.push_back(name);
+                                           return true;
+                                         })
+                    .is_ok());
+    return out;
+  };
+  EXPECT_EQ(names(true), std::vector<std::string>{"Ann"});
+  EXPECT_EQ(names(false), (std::vector<std::string>{"Ann", "Ben"}));
+  User found;
+  ASSERT_TRUE(*store_->find_user("ben", found));
+  EXPECT_EQ(found.feed, "hr");
+  ASSERT_TRUE(*store_->find_user("cat", found));
+  EXPECT_EQ(found.feed, "");
+
+  auto feeds = store_->list_feeds();
+  ASSERT_TRUE(feeds.is_ok()) << feeds.status().message();
+  ASSERT_EQ(feeds->size(), 2u);
+  const FeedInfo& hr = (*feeds)[0];
+  EXPECT_EQ(hr.name, "hr");
+  EXPECT_EQ(hr.enabled_users, 1);
+  EXPECT_EQ(hr.disabled_users, 1);
+  EXPECT_EQ(hr.last_job, *id);
+  EXPECT_EQ(hr.last_sync_job, *id);
+  EXPECT_EQ(hr.last_sync_at, "2026-03-01T00:00:00Z");
+  EXPECT_EQ(hr.last_sync_rows, 3);
+  EXPECT_EQ((*feeds)[1].name, "pos");
+  EXPECT_EQ((*feeds)[1].last_job, 0);
+
+  auto jobs = store_->feed_jobs("hr", 5);
+  ASSERT_TRUE(jobs.is_ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].feed, "hr");
+  EXPECT_TRUE((*jobs)[0].sync);
+  EXPECT_EQ((*jobs)[0].disabled_missing, 1);
+  EXPECT_TRUE(store_->feed_jobs("pos", 5)->empty());
 }
 
 TEST_P(StoreContractTest, EveryTableOfTheListCanBeCountedAndScanned) {

@@ -29,6 +29,7 @@ User make_user(int64_t id, std::string name) {
   u.created_by = "admin";
   u.updated_at = "2026-12-02T11:00:00Z";
   u.updated_by = "hr-feed";
+  if (id % 2 == 0) u.feed = "hr-workday";
   return u;
 }
 
@@ -131,6 +132,7 @@ TEST(UserSorter, EveryFieldComesBackAsItWent) {
       EXPECT_EQ(u.created_by, want.created_by);
       EXPECT_EQ(u.updated_at, want.updated_at);
       EXPECT_EQ(u.updated_by, want.updated_by);
+      EXPECT_EQ(u.feed, want.feed);
       return true;
     });
     ASSERT_TRUE(st.is_ok()) << st.message();
