@@ -11,6 +11,8 @@
 # roster figure's ratio to the raw one. The operations: new users into a
 # directory holding only the reference data, and as many again into the
 # directory they made; that directory's own export re-imported (all unchanged);
+# the same export as a feed's --sync snapshot of a directory whose users the
+# feed manages (the missing-user step on top of an unchanged re-import);
 # every user updated; the export.
 # Timing never decides whether CI passes; test.sh runs a tiny size only to keep
 # this script working.
@@ -85,6 +87,19 @@ check_runs() {
   [ "$(jq_count "$work/export.summary.json" unchanged)" = "$((rows + 1))" ] || { echo "bench: import_unchanged was not all unchanged ($1)"; exit 1; }
   [ "$(jq_count "$work/users-update.summary.json" updated)" = "$rows" ] || { echo "bench: import_update_all did not update every row ($1)"; exit 1; }
   [ "$(jq_count "$work/users-more.summary.json" created)" = "$rows" ] || { echo "bench: import_new_into_full did not create every row ($1)"; exit 1; }
+  [ "$(jq_count "$work/export-sync.summary.json" unchanged)" = "$((rows + 1))" ] || { echo "bench: import_unchanged_sync was not all unchanged ($1)"; exit 1; }
+  [ "$(python3 -c "import json,sys; s = json.load(open(sys.argv[1])); print(s['sync'], s['disabled_missing'])" "$work/export-sync.summary.json")" = "True 0" ] || { echo "bench: import_unchanged_sync did not sync ($1)"; exit 1; }
+}
+
+# sync_cost PREFIX TITLE: the --sync snapshot next to the plain unchanged re-import.
+sync_cost() {
+  awk -v p="$1" -v title="$2" '
+    { t[$1] = $2; m[$1] = $3 }
+    END {
+      a = t[p "import_unchanged"]; b = t[p "import_unchanged_sync"]
+      printf "%s: --feed --sync snapshot %.2f s (%d MiB) vs unchanged re-import %.2f s (%d MiB): %.2fx\n",
+             title, b, m[p "import_unchanged_sync"], a, m[p "import_unchanged"], b / (a > 0 ? a : 0.01)
+    }' "$work/results"
 }
 
 # table PREFIX TITLE RAW: prints the rows of $work/results named PREFIX*.
@@ -95,9 +110,9 @@ table() {
       printf "\n%s: %d rows, median of %d runs\n", title, rows, runs
       printf "%-20s %10s %12s %10s %12s\n", "operation", "seconds", "rows/s", "peak MiB", "vs " raw
       n = split("raw_import raw_export import_new import_new_into_full import_unchanged " \
-                "import_update_all export", order, " ")
+                "import_unchanged_sync import_update_all export", order, " ")
       ref["import_new"] = "raw_import"; ref["import_new_into_full"] = "raw_import"
-      ref["import_unchanged"] = "raw_import"
+      ref["import_unchanged"] = "raw_import"; ref["import_unchanged_sync"] = "raw_import"
       ref["import_update_all"] = "raw_import"; ref["export"] = "raw_export"
       for (i = 1; i <= n; i++) {
         op = order[i]; k = p op
@@ -131,6 +146,14 @@ run_shape() {
   cp "$work/export.csv" "$work/export-sqlite.csv"
   measure "${p}import_unchanged" "fresh_db $work/full.db" \
     "$R import $work/export.csv --as bench --report-dir $work"
+  # The same directory with every user managed by feed hr, as a first feed run
+  # would leave it (set directly: a claim audits every user, which is a
+  # one-off cost and not the nightly one measured here).
+  cp "$work/full.db" "$work/feed.db"
+  sqlite3 "$work/feed.db" "UPDATE users SET feed = 'hr'"
+  cp "$work/export.csv" "$work/export-sync.csv"
+  measure "${p}import_unchanged_sync" "fresh_db $work/feed.db" \
+    "$R import $work/export-sync.csv --as bench --feed hr --sync --report-dir $work"
   measure "${p}import_update_all" "fresh_db $work/full.db" \
     "$R import $in/users-update.csv --as bench --report-dir $work"
   measure "${p}import_new_into_full" "fresh_db $work/full.db" \
@@ -159,6 +182,10 @@ run_shape() {
     cmp -s "$work/export.csv" "$work/export-sqlite.csv" || { echo "bench: the PostgreSQL export differs from SQLite's ($shape)"; exit 1; }
     measure "${p}pg_import_unchanged" "pg_fresh full_dir" \
       "$W import $work/export.csv --as bench --report-dir $work"
+    pg_sql "DROP DATABASE IF EXISTS feed_dir"; pg_sql "CREATE DATABASE feed_dir TEMPLATE full_dir"
+    psql -qAt "$(pg_db feed_dir)" -c "UPDATE users SET feed = 'hr'" >/dev/null
+    measure "${p}pg_import_unchanged_sync" "pg_fresh feed_dir" \
+      "$W import $work/export-sync.csv --as bench --feed hr --sync --report-dir $work"
     measure "${p}pg_import_update_all" "pg_fresh full_dir" \
       "$W import $in/users-update.csv --as bench --report-dir $work"
     measure "${p}pg_import_new_into_full" "pg_fresh full_dir" \
@@ -194,10 +221,16 @@ for rows in ${sizes//,/ }; do
   table "" "SQLite, first shape" sqlite3
   table s2_ "SQLite, all-scope shape" sqlite3
   compare "" "SQLite"
+  echo
+  sync_cost "" "SQLite, first shape"
+  sync_cost s2_ "SQLite, all-scope shape"
   if [ "$postgres" = 1 ]; then
     table pg_ "PostgreSQL, first shape" "psql \\copy"
     table s2_pg_ "PostgreSQL, all-scope shape" "psql \\copy"
     compare pg_ "PostgreSQL"
+    echo
+    sync_cost pg_ "PostgreSQL, first shape"
+    sync_cost s2_pg_ "PostgreSQL, all-scope shape"
   fi
   [ "$keep" = 1 ] || rm -rf "$work"
 done

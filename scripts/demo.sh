@@ -105,6 +105,23 @@ grep -v ',unchanged,' "$work/directory-edited.changes.csv"
 step "$roster" import "$work/directory-edited.csv" --as alice
 step "$roster" import "$work/directory-edited.csv" --as alice
 step "$roster" audit --user tom.reilly
+
+echo
+echo "# The nightly HR snapshot (feed hr-workday): the whole store workforce, every night."
+echo "# The first run claims the associates it lists; the next night two are missing"
+echo "# (fatima.thompson, elizabeth.taylor) and are disabled; the night after,"
+echo "# fatima.thompson is back and is enabled again and invited."
+hr() { step "$roster" import "samples/hr-workday-$1.csv" --as alice --feed hr-workday --sync --upsert \
+         --report-dir "$work"; }
+hr 2026-12-06
+hr 2026-12-07
+show "grep disabled-missing $work/hr-workday-2026-12-07.changes.csv"
+grep disabled-missing "$work/hr-workday-2026-12-07.changes.csv"
+hr 2026-12-08
+show "roster invitations list --pending | grep fatima.thompson"
+"$roster" invitations list --pending | grep fatima.thompson
+step "$roster" feeds
+step "$roster" audit --user fatima.thompson
 step "$roster" jobs --limit 10
 echo
 echo "Directory: $db   Reports and exports: $work"

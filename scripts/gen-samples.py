@@ -221,3 +221,16 @@ write("users-new-hires.csv", H + ["Store app role"], [
     ["sam.ortiz", "sam.ortiz@northwind-retail.com", 1, 0, 0, "America/New_York", "store_associate",
      "EAST-003", "Create", "app,web", "Store App Associate"],
 ])
+
+# Three nights of the HR system's full snapshot of the store workforce (feed
+# hr-workday, SPEC section 11; no Action column: the demo runs them with
+# --upsert). The second night two associates are missing (they left); the third
+# night one of them is back (a seasonal returner).
+associates = [r for r in users if r[6] == "store_associate"]
+leaver, returner = associates[133][0], associates[57][0]
+HR = ["Username", "E-mail", "Enabled", "Access all sales channels", "Access all sources",
+      "Timezone", "Role", "Sources", "Sales channels"]
+for night, gone in (("2026-12-06", set()), ("2026-12-07", {leaver, returner}),
+                    ("2026-12-08", {leaver})):
+    write(f"hr-workday-{night}.csv", HR,
+          [r[:8] + [r[9]] for r in associates if r[0] not in gone])
