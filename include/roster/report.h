@@ -24,6 +24,10 @@ struct ReportPaths {
   std::string summary;
 };
 ReportPaths report_paths(const std::string& input, const std::string& report_dir);
+// Whether the reports' folder exists and may be written: a usage Status (exit
+// 2) naming the folder when not, so that a run refuses before it records a
+// job or applies anything.
+Status check_report_folder(const ReportPaths& paths);
 
 // <stem>.rejected.csv: the input's header as written (CsvInput::verbatim_header)
 // and the rejected rows' cells, then "Line" and "Errors", so that fixing the

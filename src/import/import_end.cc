@@ -169,8 +169,14 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   s_.exit_code = static_cast<int>(code);
 
   if (s_.job_id != 0) keep(dir_.finish_job(job_record(code, outcome)));
-  keep(write_file_atomically(paths_.summary, summary_json(s_)));
+  // A file already imported writes no report: its reports, beside the file,
+  // are the earlier job's, and stay so (`roster jobs` records this run).
+  const bool duplicate = s_.duplicate_of_job.has_value();
+  if (!duplicate) keep(write_file_atomically(paths_.summary, summary_json(s_)));
 
+  if (!duplicate) {
+    for (const std::string& line : row_lines_) say(line);
+  }
   if (static_cast<size_t>(s_.rejected) > options_.terminal_limit) {
     say(fmt::format("... and {} more rejected rows",
                     static_cast<size_t>(s_.rejected) - options_.terminal_limit));
@@ -187,9 +193,15 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
       s_.job_id ? fmt::format(" (job {})", s_.job_id) : ""));
   if (s_.sync && sync_note_.empty() && code != ExitCode::kFileRefused &&
       code != ExitCode::kDatabase) {
-    say(fmt::format("{} user{} missing from feed {} {}", s_.disabled_missing,
+    auto left = s_.warnings_by_code.find(std::string(code_name(Code::kSyncNotAllowed)));
+    say(fmt::format("{} user{} missing from feed {} {}{}", s_.disabled_missing,
                     s_.disabled_missing == 1 ? "" : "s", s_.feed,
-                    s_.committed ? "disabled" : "would be disabled (nothing committed)"));
+                    s_.committed ? "disabled" : "would be disabled (nothing committed)",
+                    left == s_.warnings_by_code.end()
+                        ? ""
+                        : fmt::format("; {} more left alone, the actor may not change them "
+                                      "(SYNC_NOT_ALLOWED)",
+                                      left->second)));
   }
   if (!s_.message.empty() && code != ExitCode::kFileRefused && code != ExitCode::kDatabase) {
     say(s_.message);
@@ -197,8 +209,10 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   if (rejected_published && s_.rejected > 0) {
     say(fmt::format("rejected rows: {}", paths_.rejected));
   }
-  say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
-               : fmt::format("summary: {}", paths_.summary));
+  if (!duplicate) {
+    say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
+                 : fmt::format("summary: {}", paths_.summary));
+  }
   // The reasons reach standard error whatever -q says (SPEC §15).
   for (const std::string& e : report_errors) errors() << "roster: error: " << e << '\n';
   print_exit_reason(errors(), code, s_, rejected_published ? paths_.rejected : "");

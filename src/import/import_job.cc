@@ -48,6 +48,10 @@ ExitCode ImportRun::run() {
     errors() << "roster: FILE_UNREADABLE: " << input.status().message() << '\n';
     return input.status().exit_code();
   }
+  if (Status folder = check_report_folder(paths_); !folder.is_ok()) {
+    errors() << "roster: " << folder.message() << '\n';  // no job: nothing was looked at
+    return folder.exit_code();
+  }
   Job job;
   job.kind = s_.kind;
   job.file = s_.file;
@@ -184,9 +188,10 @@ Status ImportRun::record_row(const RawRow& raw, const RowIssues& issues,
                        e.code == Code::kTextInvalid);
     if (e.code == Code::kRowMalformed || names_user) untrusted_row_ = true;
   }
-  if (static_cast<size_t>(s_.rejected) <= options_.terminal_limit) {
+  // Held until the run ends: a file already imported prints none (SPEC §15).
+  if (!options_.quiet && static_cast<size_t>(s_.rejected) <= options_.terminal_limit) {
     for (const RowError& e : issues.errors) {
-      say(fmt::format("line {}: {}", raw.line, format_issue(e)));
+      row_lines_.push_back(fmt::format("line {}: {}", raw.line, format_issue(e)));
     }
   }
   return rejected_->add(raw, issues.errors);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "roster/import_job.h"
 #include "roster/text.h"
@@ -69,7 +70,8 @@ class ImportRun {
   // A row whose username cannot be trusted (ROW_MALFORMED, or a Username cell
   // that is blank, invalid or not text): a --sync run then disables nobody.
   bool untrusted_row_ = false;
-  std::string sync_note_;  // why the missing-user step was skipped
+  std::string sync_note_;               // why the missing-user step was skipped
+  std::vector<std::string> row_lines_;  // the first rejected rows' lines, for the terminal
 };
 
 }  // namespace roster

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -23,6 +25,16 @@ ReportPaths report_paths(const std::string& input, const std::string& report_dir
   if (dir.empty()) dir = ".";
   return {(dir / (stem + ".rejected.csv")).string(), (dir / (stem + ".changes.csv")).string(),
           (dir / (stem + ".summary.json")).string()};
+}
+
+Status check_report_folder(const ReportPaths& paths) {
+  std::string folder = std::filesystem::path(paths.summary).parent_path().string();
+  if (folder.empty()) folder = ".";
+  if (::access(folder.c_str(), W_OK | X_OK) == 0) return Status::ok();
+  return Status::usage(
+      fmt::format("cannot write the reports in \"{}\": {} (give --report-dir a "
+                  "folder you may write)",
+                  folder, std::strerror(errno)));
 }
 
 RejectedReport::RejectedReport(std::string path, std::vector<std::string> input_header)

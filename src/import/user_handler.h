@@ -71,7 +71,7 @@ class UserHandler : public RowHandler {
   Status find_target(const RowView& row, const UserRow& in, const User* prefetched,
                      const User*& existing, RowIssues& issues);
   static bool is_duplicate(const RowIssues& issues);
-  Status audit_claim(const User& user);
+  Status audit_claim(const User& user, RowOutcome& outcome);
   Status keep_named(const RowView& row);
   Status check_email(const RowView& row, const User* existing, const User& after,
                      RowIssues& issues);

@@ -104,18 +104,22 @@ Status UserHandler::check_and_apply(const RowView& row, const UserRow& in, const
   if (changes.empty()) {
     outcome.kind = RowOutcome::Kind::kUnchanged;
     if (claim) st = dir_.update_user(*existing, after);
-    return st.is_ok() && claim ? audit_claim(after) : st;
+    return st.is_ok() && claim ? audit_claim(after, outcome) : st;
   }
   check_access(row, in, existing, after, issues);
   if (!issues.ok()) return Status::ok();
   st = apply(existing, after, std::move(changes), outcome);
-  return st.is_ok() && claim ? audit_claim(after) : st;
+  return st.is_ok() && claim ? audit_claim(after, outcome) : st;
 }
 
-Status UserHandler::audit_claim(const User& user) {
-  return dir_.add_audit(context_.job_id, "user", user.username, "claim",
-                        {{"Managed by", "", user.feed}},
-                        fmt::format("claimed by feed {} (job {})", user.feed, context_.job_id));
+// A claim is audited on its own, and shown in the plan on the row's line(s).
+Status UserHandler::audit_claim(const User& user, RowOutcome& outcome) {
+  FieldChange managed{"Managed by", "", user.feed};
+  Status st =
+      dir_.add_audit(context_.job_id, "user", user.username, "claim", {managed},
+                     fmt::format("claimed by feed {} (job {})", user.feed, context_.job_id));
+  outcome.changes.push_back(std::move(managed));
+  return st;
 }
 
 // A row rejected before its target was looked up (a cell that is not text)

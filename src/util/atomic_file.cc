@@ -16,6 +16,17 @@ Status io_error(std::string_view what, const std::string& path, int err) {
   return Status::database(fmt::format("cannot {} \"{}\": {}", what, path, std::strerror(err)));
 }
 
+// A file that cannot be created where it was asked for (no such folder, no
+// permission, a read-only file system) is the command line's mistake: a usage
+// error (exit 2) naming the path as given, never the temporary name. Anything
+// else (no space, an I/O error) is the storage failing (exit 5).
+Status create_error(const std::string& path, int err) {
+  if (err == ENOENT || err == ENOTDIR || err == EACCES || err == EROFS || err == EISDIR) {
+    return Status::usage(fmt::format("cannot write \"{}\": {}", path, std::strerror(err)));
+  }
+  return io_error("create", path, err);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path,
@@ -29,7 +40,7 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path,
     std::string temp = fmt::format("{}.tmp-{}-{:08x}", path, ::getpid(), rd());
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) continue;
-    if (fd < 0) return io_error("create", temp, errno);
+    if (fd < 0) return create_error(path, errno);
     std::FILE* f = ::fdopen(fd, "w");
     if (f == nullptr) {
       int err = errno;

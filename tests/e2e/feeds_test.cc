@@ -224,6 +224,9 @@ TEST_F(FeedsTest, ALowerRankedActorsSyncLeavesUsersItMayNotChangeAlone) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // a warning changes no exit code
   EXPECT_EQ(users_where("feed = 'hr' AND enabled = 0"), "east.2");
   EXPECT_EQ(summary("east")["warnings_by_code"]["SYNC_NOT_ALLOWED"], 1);
+  EXPECT_NE(r.out.find("1 user missing from feed hr disabled; 1 more left alone"),
+            std::string::npos)
+      << r.out;
   EXPECT_EQ(summary("east")["disabled_missing"], 1);
 }
 
@@ -235,6 +238,10 @@ TEST_F(FeedsTest, FeedsClaimAndOwnTheirUsersAndManualRunsChangeAnyone) {
   auto claim = roster({"import", "claim.csv", "--as", "alice", "--feed", "hr"});
   EXPECT_EQ(claim.exit_code, 0) << claim.out << claim.err;
   EXPECT_EQ(summary("claim")["rows"]["unchanged"], 1);
+  // The plan shows the claim on the row's line.
+  EXPECT_NE(read_file(tmp_ / "claim.changes.csv").find("\n2,tom.reilly,unchanged,Managed by,,hr\n"),
+            std::string::npos)
+      << read_file(tmp_ / "claim.changes.csv");
   EXPECT_EQ(q("SELECT feed FROM users WHERE username = 'tom.reilly'"), "hr");
   auto audit = roster({"audit", "--user", "tom.reilly"});
   EXPECT_NE(audit.out.find(",alice,user,tom.reilly,claim,Managed by,,hr,claimed by feed hr"),

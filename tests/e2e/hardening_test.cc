@@ -133,10 +133,18 @@ TEST_F(HardeningTest, StorageFaultsExit5AndChangeNothing) {
 
   // Reports that cannot be written: refused before anything is applied.
   std::string before = snapshot();
+  // A folder that is not there is the command line's mistake (issue 31, item
+  // 11): exit 2, before any job, never a temporary file's name.
+  std::string jobs = q("SELECT count(*) FROM jobs");
   auto no_reports = roster({"import", "ok.csv", "--as", "alice", "--report-dir", "/nonexistent"});
-  EXPECT_EQ(no_reports.exit_code, 5);
-  EXPECT_NE((no_reports.out + no_reports.err).find("/nonexistent"), std::string::npos);
+  EXPECT_EQ(no_reports.exit_code, 2) << no_reports.out << no_reports.err;
+  EXPECT_NE(no_reports.err.find("\"/nonexistent\""), std::string::npos) << no_reports.err;
   EXPECT_EQ(snapshot(), before);
+  EXPECT_EQ(q("SELECT count(*) FROM jobs"), jobs);
+  auto no_out = roster({"export", "--as", "alice", "--out", "/nonexistent/dir/x.csv"});
+  EXPECT_EQ(no_out.exit_code, 2) << no_out.out << no_out.err;
+  EXPECT_NE(no_out.err.find("\"/nonexistent/dir/x.csv\""), std::string::npos) << no_out.err;
+  EXPECT_EQ(no_out.err.find(".tmp-"), std::string::npos) << no_out.err;
 }
 
 // Runs `command` in a private mount namespace where `path` is bind-mounted

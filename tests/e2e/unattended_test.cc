@@ -142,5 +142,44 @@ TEST_F(UnattendedTest, AMissingFileRecordsNoJobAndWritesNoReport) {
   EXPECT_TRUE(testing::file_exists(tmp_ / "empty.summary.json"));
 }
 
+// Issue 31, item 5: access taken away or given back shows on the terminal and
+// in `roster jobs`, not only in summary.json.
+TEST_F(UnattendedTest, DisablingAndEnablingShowOnTheTerminalAndInTheJobs) {
+  write_file(tmp_ / "two.csv", viewers("show", 2));
+  ASSERT_EQ(roster({"import", "two.csv", "--as", "alice"}).exit_code, 0);
+  write_file(tmp_ / "off.csv",
+             testing::kUsersHeader + "show.0,show.0@load.example,0,1,1,UTC,Viewer,,Update\n");
+  auto off = roster({"import", "off.csv", "--as", "alice"});
+  EXPECT_EQ(off.exit_code, 0) << off.out << off.err;
+  EXPECT_NE(off.out.find("0 rejected; 0 enabled, 1 disabled; committed"), std::string::npos)
+      << off.out;
+  auto jobs = roster({"jobs", "--limit", "1"});
+  EXPECT_NE(jobs.out.find("DISABLED"), std::string::npos) << jobs.out;
+  EXPECT_NE(jobs.out.find("       0        1       0  committed    off.csv"), std::string::npos)
+      << jobs.out;
+  auto show = roster({"jobs", "show", std::to_string(int64_t{summary("off")["job_id"]})});
+  EXPECT_NE(show.out.find("users: 0 enabled, 1 disabled by rows"), std::string::npos) << show.out;
+}
+
+// Issue 31, item 6: a file already imported prints no row lines and leaves
+// the earlier job's reports as they were.
+TEST_F(UnattendedTest, AFileAlreadyImportedPrintsNoRowsAndKeepsTheEarlierReports) {
+  write_file(tmp_ / "some.csv",
+             viewers("again", 2) + "again.bad,again.bad@x.example,1,1,1,UTC,Nope,,Create\n");
+  auto first = roster({"import", "some.csv", "--as", "alice"});
+  ASSERT_EQ(first.exit_code, 1) << first.out << first.err;
+  std::string summary_before = testing::read_file(tmp_ / "some.summary.json");
+  std::string plan_before = testing::read_file(tmp_ / "some.changes.csv");
+  std::string rejected_before = testing::read_file(tmp_ / "some.rejected.csv");
+  auto again = roster({"import", "some.csv", "--as", "alice"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(again.out.find("line "), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("already imported by job"), std::string::npos) << again.out;
+  EXPECT_EQ(testing::read_file(tmp_ / "some.summary.json"), summary_before);
+  EXPECT_EQ(testing::read_file(tmp_ / "some.changes.csv"), plan_before);
+  EXPECT_EQ(testing::read_file(tmp_ / "some.rejected.csv"), rejected_before);
+  EXPECT_EQ(q("SELECT count(*) FROM jobs WHERE file = 'some.csv' AND outcome = 'duplicate'"), "1");
+}
+
 }  // namespace
 }  // namespace roster
