@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -144,6 +145,13 @@ struct ImportOptions {
   // Where the reason for a non-zero exit goes (standard error), whatever
   // `quiet` says; null: with the rest, to the run's output.
   std::ostream* errors = nullptr;
+  // Inbox mode: the folder that the file and its reports end up in, given the
+  // run's exit code (the archive, or the folder of refused files), or nullopt
+  // when the file goes back into the inbox as `inbox_file` and its reports
+  // away. The run then records and prints those final paths, not where it
+  // reads and writes (SPEC §15). Unset: the paths are where they are.
+  std::function<std::optional<std::string>(ExitCode)> final_folder;
+  std::string inbox_file;
   // Where to draw the live progress line (a terminal), or null for none. It is
   // drawn only for files of more than kProgressMinBytes.
   std::ostream* progress = nullptr;

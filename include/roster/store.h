@@ -200,6 +200,8 @@ class Store {
   // Records a job, marked running and owned by this process (or connection),
   // in its own transaction when none is open, so that it survives a rollback.
   virtual Result<int64_t> start_job(const Job& job) = 0;
+  // Writes the job's outcome and counts, and its file when not empty (an
+  // inbox's file ends up in the archive).
   virtual Status finish_job(const Job& job) = 0;
   // Reads report a job still marked running whose owner is gone as interrupted.
   virtual Result<std::optional<Job>> find_job(int64_t id) = 0;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "import/feed_sync.h"
 #include "import/import_run.h"
 #include "roster/text.h"
@@ -133,6 +135,7 @@ std::optional<ExitCode> ImportRun::sync_feed() {
 Job ImportRun::job_record(ExitCode code, const std::string& outcome) const {
   Job job;
   job.id = s_.job_id;
+  job.file = s_.file;
   job.sha256 = s_.sha256;
   job.finished_at = s_.finished_at.empty() ? now_utc_iso8601() : s_.finished_at;
   job.rows_read = s_.rows_read;
@@ -167,13 +170,49 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
     code = ExitCode::kDatabase;
   }
   s_.exit_code = static_cast<int>(code);
+  ReportPaths shown = paths_;
+  bool reports_kept = final_paths(code, shown);
 
   if (s_.job_id != 0) keep(dir_.finish_job(job_record(code, outcome)));
   // A file already imported writes no report: its reports, beside the file,
   // are the earlier job's, and stay so (`roster jobs` records this run).
-  const bool duplicate = s_.duplicate_of_job.has_value();
-  if (!duplicate) keep(write_file_atomically(paths_.summary, summary_json(s_)));
+  if (!s_.duplicate_of_job) keep(write_file_atomically(paths_.summary, summary_json(s_)));
 
+  tell(code, shown, reports_kept, rejected_published);
+  // The reasons reach standard error whatever -q says (SPEC §15).
+  for (const std::string& e : report_errors) errors() << "roster: error: " << e << '\n';
+  print_exit_reason(errors(), code, s_, rejected_published && reports_kept ? shown.rejected : "");
+  if (!sync_note_.empty()) errors() << "roster: " << sync_note_ << '\n';
+  spdlog::info(
+      "job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
+      "rejected={} outcome={} exit={}",
+      s_.job_id, s_.kind, s_.file, s_.actor, s_.rows_read, s_.created, s_.updated, s_.unchanged,
+      s_.rejected, outcome, s_.exit_code);
+  return code;
+}
+
+// Inbox mode: the paths where the file and its reports end up, into `shown`
+// and the job's file. False when the file goes back into the inbox and its
+// reports away.
+bool ImportRun::final_paths(ExitCode code, ReportPaths& shown) {
+  if (!options_.final_folder) return true;
+  std::optional<std::string> folder = options_.final_folder(code);
+  if (!folder) {
+    s_.file = options_.inbox_file;
+    return false;
+  }
+  auto in_folder = [&](const std::string& path) {
+    return (std::filesystem::path(*folder) / std::filesystem::path(path).filename()).string();
+  };
+  s_.file = in_folder(options_.file);
+  shown = {in_folder(paths_.rejected), in_folder(paths_.changes), in_folder(paths_.summary)};
+  return true;
+}
+
+// The run's lines on the terminal (standard output; nothing with -q).
+void ImportRun::tell(ExitCode code, const ReportPaths& shown, bool reports_kept,
+                     bool rejected_published) {
+  const bool duplicate = s_.duplicate_of_job.has_value();
   if (!duplicate) {
     for (const std::string& line : row_lines_) say(line);
   }
@@ -191,8 +230,8 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
       s_.kind, s_.file == "-" ? "standard input" : s_.file, s_.rows_read, s_.created, s_.updated,
       s_.unchanged, s_.rejected, access, s_.committed ? "committed" : "nothing committed",
       s_.job_id ? fmt::format(" (job {})", s_.job_id) : ""));
-  if (s_.sync && sync_note_.empty() && code != ExitCode::kFileRefused &&
-      code != ExitCode::kDatabase) {
+  bool failed = code == ExitCode::kFileRefused || code == ExitCode::kDatabase;
+  if (s_.sync && sync_note_.empty() && !failed) {
     auto left = s_.warnings_by_code.find(std::string(code_name(Code::kSyncNotAllowed)));
     say(fmt::format("{} user{} missing from feed {} {}{}", s_.disabled_missing,
                     s_.disabled_missing == 1 ? "" : "s", s_.feed,
@@ -203,26 +242,11 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
                                       "(SYNC_NOT_ALLOWED)",
                                       left->second)));
   }
-  if (!s_.message.empty() && code != ExitCode::kFileRefused && code != ExitCode::kDatabase) {
-    say(s_.message);
-  }
-  if (rejected_published && s_.rejected > 0) {
-    say(fmt::format("rejected rows: {}", paths_.rejected));
-  }
-  if (!duplicate) {
-    say(changes_ ? fmt::format("plan: {}  summary: {}", paths_.changes, paths_.summary)
-                 : fmt::format("summary: {}", paths_.summary));
-  }
-  // The reasons reach standard error whatever -q says (SPEC §15).
-  for (const std::string& e : report_errors) errors() << "roster: error: " << e << '\n';
-  print_exit_reason(errors(), code, s_, rejected_published ? paths_.rejected : "");
-  if (!sync_note_.empty()) errors() << "roster: " << sync_note_ << '\n';
-  spdlog::info(
-      "job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
-      "rejected={} outcome={} exit={}",
-      s_.job_id, s_.kind, s_.file, s_.actor, s_.rows_read, s_.created, s_.updated, s_.unchanged,
-      s_.rejected, outcome, s_.exit_code);
-  return code;
+  if (!s_.message.empty() && !failed) say(s_.message);
+  if (!reports_kept || duplicate) return;
+  if (rejected_published && s_.rejected > 0) say(fmt::format("rejected rows: {}", shown.rejected));
+  say(changes_ ? fmt::format("plan: {}  summary: {}", shown.changes, shown.summary)
+               : fmt::format("summary: {}", shown.summary));
 }
 
 }  // namespace roster

@@ -47,6 +47,8 @@ class ImportRun {
   std::optional<ExitCode> sync_feed();
   std::optional<ExitCode> end_if_duplicate();
   ExitCode finish(ExitCode code, const std::string& outcome, std::string message);
+  bool final_paths(ExitCode code, ReportPaths& shown);
+  void tell(ExitCode code, const ReportPaths& shown, bool reports_kept, bool rejected_published);
   ExitCode fail(const Status& status);
   Job job_record(ExitCode code, const std::string& outcome) const;
   std::ostream& errors() { return options_.errors ? *options_.errors : out_; }

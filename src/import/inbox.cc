@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <thread>
 
+#include "import/import_kinds.h"
 #include "roster/text.h"
 
 namespace roster {
@@ -41,21 +43,72 @@ class InboxLock {
   int fd_;
 };
 
-// The files ready to import, in name order.
-std::vector<fs::path> ready_files(const fs::path& inbox, int min_age_seconds) {
-  std::vector<fs::path> out;
+// What the inbox holds: the files ready to import, in name order, and those
+// left for a later run, each with why. Hidden files (the lock, .processing)
+// and folders (the archive) are no one's business.
+struct Listing {
+  std::vector<fs::path> ready;
+  std::vector<std::string> left;  // "name: why"
+};
+
+Listing list_inbox(const fs::path& inbox, int min_age_seconds) {
+  Listing out;
   auto now = fs::file_time_type::clock::now();
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(inbox, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.' || entry.path().extension() != ".csv") continue;
-    if (!entry.is_regular_file(ec)) continue;
-    auto age = now - entry.last_write_time(ec);
-    if (ec || age < std::chrono::seconds(min_age_seconds)) continue;  // still being written?
-    out.push_back(entry.path());
+    if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec)) continue;
+    std::string ext = to_lower_ascii(entry.path().extension().string());
+    if (ext != ".csv") {
+      out.left.push_back(name + (ext == ".part" ? ": still being written (.part)"
+                                                : ": not a .csv file, left alone"));
+      continue;
+    }
+    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - entry.last_write_time(ec));
+    if (!ec && age < std::chrono::seconds(min_age_seconds)) {  // still being written?
+      out.left.push_back(fmt::format("{}: modified {} s ago, younger than --min-age {}", name,
+                                     std::max<int64_t>(age.count(), 0), min_age_seconds));
+      continue;
+    }
+    out.ready.push_back(entry.path());
   }
-  std::sort(out.begin(), out.end());
+  std::sort(out.ready.begin(), out.ready.end());
+  std::sort(out.left.begin(), out.left.end());
   return out;
+}
+
+// The template a file's header names: the importable one whose every required
+// column (Action aside, which --upsert may leave out) the header holds, the
+// largest when several do (a sources header also holds a sales channel's
+// columns); users when none does, whose checks then say what is missing.
+ImportKind kind_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  std::vector<std::string> header;
+  for (std::string cell : split_list(line)) {
+    cell.erase(std::remove(cell.begin(), cell.end(), '"'), cell.end());
+    header.push_back(to_lower_ascii(trim_spaces(cell)));
+  }
+  ImportKind best = ImportKind::kUsers;
+  size_t best_size = 0;
+  for (const TemplateKind& t : template_kinds()) {
+    if (!t.import) continue;
+    size_t size = 0;
+    bool all = true;
+    for (const std::string& column : columns_of(*t.import).required) {
+      if (iequals(column, "Action")) continue;
+      all = all && std::find(header.begin(), header.end(), to_lower_ascii(column)) != header.end();
+      ++size;
+    }
+    if (all && size > best_size) {
+      best = *t.import;
+      best_size = size;
+    }
+  }
+  return best;
 }
 
 // A name no earlier file used: <UTC time>-<name>, with a counter if needed.
@@ -142,20 +195,39 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
   }
 
   ExitCode worst = ExitCode::kOk;
-  std::vector<fs::path> files = ready_files(inbox, options.min_age_seconds);
-  if (files.empty() && !options.import.quiet) {
+  Listing listing = list_inbox(inbox, options.min_age_seconds);
+  for (const std::string& left : listing.left) {
+    spdlog::info("inbox: left {}", left);
+    if (!options.import.quiet) out << fmt::format("inbox {}: left {}\n", inbox.string(), left);
+  }
+  if (listing.ready.empty() && !options.import.quiet) {
     out << fmt::format("inbox {}: nothing to import\n", inbox.string());
   }
-  for (const fs::path& file : files) {
+  // Where a file ends up, by its run's exit code: back in the inbox (nullopt)
+  // when the actor or the database failed, else archived or failed.
+  auto destination = [&](ExitCode code) -> std::optional<std::string> {
+    if (code == ExitCode::kActor || code == ExitCode::kDatabase) return std::nullopt;
+    bool refused = code == ExitCode::kFileRefused || code == ExitCode::kGuard;
+    return (refused ? failed : archive).string();
+  };
+  int imported = 0;
+  for (const fs::path& file : listing.ready) {
     fs::path claimed = claim_name(processing, file);
     fs::rename(file, claimed, ec);
     if (ec) continue;  // gone since the listing: another process took it
     ImportOptions o = options.import;
+    o.kind = kind_of(claimed);
+    if (o.kind != ImportKind::kUsers) {  // a feed is a users file's
+      o.feed.clear();
+      o.sync = false;
+    }
     o.file = claimed.string();
     o.report_dir = processing.string();
+    o.final_folder = destination;
+    o.inbox_file = file.string();
     ExitCode code = run_import(dir, o, out);
     worst = std::max(worst, code);
-    if (code == ExitCode::kActor || code == ExitCode::kDatabase) {
+    if (!destination(code)) {
       put_back(claimed, file, processing);
       err << fmt::format(
           "roster: inbox: stopped at {} (exit {}); it stays in the inbox for "
@@ -163,9 +235,15 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
           file.string(), static_cast<int>(code));
       break;
     }
-    bool refused = code == ExitCode::kFileRefused || code == ExitCode::kGuard;
-    move_with_reports(claimed, refused ? failed : archive);
-    spdlog::info("inbox: {} -> {}", file.string(), (refused ? failed : archive).string());
+    move_with_reports(claimed, *destination(code));
+    spdlog::info("inbox: {} -> {}", file.string(), *destination(code));
+    ++imported;
+  }
+  if (!options.import.quiet && !listing.ready.empty()) {
+    out << fmt::format(
+        "inbox {}: {} of {} file{} run{}\n", inbox.string(), imported, listing.ready.size(),
+        listing.ready.size() == 1 ? "" : "s",
+        listing.left.empty() ? "" : fmt::format(", {} left for a later run", listing.left.size()));
   }
   return worst;
 }

@@ -123,5 +123,58 @@ TEST_F(InboxTest, FileOrInboxNotBoth) {
   EXPECT_EQ(roster({"import", "x.csv", "--inbox", inbox_, "--as", "alice"}).exit_code, 2);
 }
 
+// Issue 31, item 3: what the run prints and records are the paths where the
+// file and its reports end up, never .processing.
+TEST_F(InboxTest, TheRunPrintsAndRecordsTheFinalPaths) {
+  write_file(inbox_ + "/hr.csv",
+             testing::viewers("fin", 1) + "fin.bad,nope,1,1,1,UTC,Viewer,,Create\n");
+  auto r = run({"--min-age", "0"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find(".processing"), std::string::npos) << r.out << r.err;
+  auto archived = names(inbox_ + "/archive");
+  std::string stem;
+  for (const std::string& n : archived) {
+    if (n.size() > 4 && n.substr(n.size() - 7) == "-hr.csv") stem = n.substr(0, n.size() - 4);
+  }
+  ASSERT_FALSE(stem.empty()) << r.out;
+  std::string in_archive = inbox_ + "/archive/" + stem;
+  EXPECT_NE(r.out.find("users import of " + in_archive + ".csv:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rejected rows: " + in_archive + ".rejected.csv"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find(in_archive + ".rejected.csv"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(in_archive + ".rejected.csv"));
+  EXPECT_EQ(q("SELECT file FROM jobs ORDER BY id DESC LIMIT 1"), in_archive + ".csv");
+  EXPECT_EQ(nlohmann::json::parse(read_file(in_archive + ".summary.json"))["file"],
+            in_archive + ".csv");
+}
+
+// Issue 31, item 4: each file left alone is named with why; .CSV counts; a
+// sources file dropped beside the people's comes in as sources, in name order.
+TEST_F(InboxTest, SkippedFilesAreNamedAndReferenceFilesComeInAsWhatTheyAre) {
+  write_file(inbox_ + "/1-STORES.CSV",
+             "External ID,Name,Type,Enabled,Action\nNEW-001,New store,store,1,Create\n");
+  write_file(inbox_ + "/2-HR_EXPORT.CSV",
+             kUsersHeader + "new.one,new.one@x.com,1,1,0,UTC,Viewer,NEW-001,Create\n");
+  write_file(inbox_ + "/3-notes.txt", "not for roster\n");
+  auto r = run({"--min-age", "0", "--log-level", "info"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(q("SELECT name FROM sources WHERE external_id = 'NEW-001'"), "New store");
+  EXPECT_EQ(q("SELECT count(*) FROM users u JOIN user_sources s ON s.user_id = u.id "
+              "WHERE u.username = 'new.one'"),
+            "1");
+  EXPECT_EQ(q("SELECT group_concat(kind) FROM (SELECT kind FROM jobs ORDER BY id DESC LIMIT 2) t"),
+            "users,sources");
+  EXPECT_NE(r.out.find("left 3-notes.txt: not a .csv file"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("3-notes.txt"), std::string::npos) << r.err;  // the log, at info
+  EXPECT_NE(r.out.find("2 of 2 files run, 1 left for a later run"), std::string::npos) << r.out;
+
+  // A file too young is named with its age, even at -q's level in the log.
+  write_file(inbox_ + "/4-young.csv", testing::viewers("young", 1));
+  auto young = run({"--min-age", "3600", "--log-level", "info"});
+  EXPECT_EQ(young.exit_code, 0);
+  EXPECT_NE(young.out.find("left 4-young.csv: modified "), std::string::npos) << young.out;
+  EXPECT_NE(young.out.find("younger than --min-age 3600"), std::string::npos) << young.out;
+}
+
 }  // namespace
 }  // namespace roster

@@ -107,12 +107,14 @@ Result<int64_t> PgStore::start_job(const Job& job) {
 }
 
 Status PgStore::finish_job(const Job& job) {
-  PgResult r = run(
-      "UPDATE jobs SET sha256 = $2, finished_at = $3, rows_read = $4, created = $5, "
-      "updated = $6, unchanged = $7, rejected = $8, outcome = $9, exit_code = $10, "
-      "enabled = $11, disabled = $12, disabled_missing = $13 WHERE id = $1",
-      {job.id, job.sha256, job.finished_at, job.rows_read, job.created, job.updated, job.unchanged,
-       job.rejected, job.outcome, job.exit_code, job.enabled, job.disabled, job.disabled_missing});
+  PgResult r =
+      run("UPDATE jobs SET sha256 = $2, finished_at = $3, rows_read = $4, created = $5, "
+          "updated = $6, unchanged = $7, rejected = $8, outcome = $9, exit_code = $10, "
+          "enabled = $11, disabled = $12, disabled_missing = $13, "
+          "file = coalesce(nullif($14, ''), file) WHERE id = $1",
+          {job.id, job.sha256, job.finished_at, job.rows_read, job.created, job.updated,
+           job.unchanged, job.rejected, job.outcome, job.exit_code, job.enabled, job.disabled,
+           job.disabled_missing, job.file});
   if (!r.ok()) return error("finishing the job record", r);
   return Status::ok();
 }

@@ -120,11 +120,12 @@ Status SqliteStore::finish_job(const Job& job) {
   SqliteStmt s = prepare(
       "UPDATE jobs SET sha256 = ?2, finished_at = ?3, rows_read = ?4, created = ?5, "
       "updated = ?6, unchanged = ?7, rejected = ?8, outcome = ?9, exit_code = ?10, "
-      "enabled = ?11, disabled = ?12, disabled_missing = ?13 WHERE id = ?1");
+      "enabled = ?11, disabled = ?12, disabled_missing = ?13, file = coalesce(nullif(?14, ''), "
+      "file) WHERE id = ?1");
   s.bind(1, job.id).bind(2, job.sha256).bind(3, job.finished_at).bind(4, job.rows_read);
   s.bind(5, job.created).bind(6, job.updated).bind(7, job.unchanged).bind(8, job.rejected);
   s.bind(9, job.outcome).bind(10, job.exit_code).bind(11, job.enabled).bind(12, job.disabled);
-  s.bind(13, job.disabled_missing);
+  s.bind(13, job.disabled_missing).bind(14, job.file);
   if (!s.run()) return error("finishing the job record");
   return Status::ok();
 }
