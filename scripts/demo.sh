@@ -107,6 +107,16 @@ step "$roster" import "$work/directory-edited.csv" --as alice
 step "$roster" audit --user tom.reilly
 
 echo
+echo "# Undo: the round trip's job, reversed into an ordinary file that puts both users back."
+job=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["job_id"])' \
+      "$work/directory-edited.summary.json")
+step "$roster" audit --job "$job" --reverse --out "$work/undo.csv" --as alice
+step "$roster" -q validate "$work/undo.csv" --as alice
+show "grep -v ',unchanged,' $work/undo.changes.csv"
+grep -v ',unchanged,' "$work/undo.changes.csv"
+step "$roster" import "$work/undo.csv" --as alice
+
+echo
 echo "# The nightly HR snapshot (feed hr-workday): the whole store workforce, every night."
 echo "# The first run claims the associates it lists; the next night two are missing"
 echo "# (fatima.thompson, elizabeth.taylor) and are disabled; the night after,"

@@ -8,6 +8,7 @@
 #include "roster/directory.h"
 #include "roster/import_job.h"
 #include "roster/result.h"
+#include "roster/validate.h"
 
 namespace roster {
 
@@ -35,6 +36,45 @@ struct UserExportOptions {
 // actor that may not export users, or the file's or the database's Status.
 Status export_users(Directory& dir, const UserExportOptions& options,
                     std::ostream& standard_output);
+
+// A user as a line of the users export: the export's header (the nine columns,
+// Sales channels, and the applications' role columns once one of their roles
+// exists), and each user's cells under it, Action = Update. The cells' memory
+// is reused from user to user.
+class UserRowWriter {
+ public:
+  explicit UserRowWriter(const Directory& d);
+  const std::vector<std::string>& header() const { return header_; }
+  // The user's cells, in the header's order, for the caller to read or edit
+  // before append_line.
+  std::vector<std::string>& cells(const User& user);
+  // Appends the cells as one CSV line.
+  void append_line(std::string& out) const;
+
+ private:
+  const Directory& d_;
+  bool app_columns_ = false;
+  const Application* apps_[kAppCount] = {};
+  std::vector<std::string> header_;
+  std::vector<std::string> cells_;
+  std::vector<std::string_view> names_;
+};
+
+// roster audit --job ID --reverse (SPEC §15): a users file that, imported,
+// puts every user the job changed back as it was before the job, for the
+// fields the job changed (a user the job created comes back with Enabled 0).
+// Only the users the actor may see (may_see_user); `hidden` counts the others.
+struct ReverseResult {
+  Job job;
+  int64_t users = 0;    // rows written
+  int64_t created = 0;  // of them, users the job created
+  int64_t hidden = 0;   // users the job changed that the actor may not see
+};
+// Fails with a usage Status for a job that does not exist or changed no user,
+// an actor Status (exit 4) for an actor that may not export users, or the
+// file's or the database's Status.
+Result<ReverseResult> export_reverse(Directory& dir, int64_t job_id, const std::string& actor,
+                                     const std::string& out, std::ostream& standard_output);
 
 // The reference-data template of `kind` (not users), every row Action = Update,
 // sorted by external ID, key or role name.

@@ -121,7 +121,24 @@ int group_usage(const std::vector<CommandSpec>& table, const std::string& comman
   for (const CommandSpec& c : table) {
     if (c.name.rfind(command + " ", 0) == 0) commands += "\n  " + c.synopsis;
   }
-  if (commands.empty()) return usage_error(err, "unknown command '" + command + "'", "");
+  if (commands.empty()) {
+    // "roster users import": users are the main template, so their commands
+    // have no group word.
+    if (command == "users" && !rest.empty() && (rest[0] == "import" || rest[0] == "export")) {
+      return usage_error(err,
+                         "unknown command 'users " + rest[0] +
+                             "'; users are imported and "
+                             "exported with 'roster " +
+                             rest[0] + "'",
+                         "");
+    }
+    std::vector<std::string> names;
+    for (const CommandSpec& c : table) names.push_back(c.name.substr(0, c.name.find(' ')));
+    auto best = closest_match(command, names);
+    return usage_error(
+        err, "unknown command '" + command + "'" + (best ? "; did you mean '" + *best + "'?" : ""),
+        "");
+  }
   bool unknown_word = !rest.empty() && rest.front().rfind('-', 0) != 0;
   if (help && !unknown_word) {
     out << "usage:" << commands << "\n\n'roster " << command
@@ -180,12 +197,35 @@ int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
   po::positional_options_description own_pos;
   spec.options(own, own_pos);
   if (vm.count("help")) {
+    // Arguments given by position (FILE, ID) are in the synopsis, not listed
+    // as options; the global options are roster --help's.
+    po::options_description visible(spec.name + " options");
+    for (const auto& o : own.options()) {
+      bool positional = false;
+      for (unsigned i = 0; i < std::min(own_pos.max_total_count(), 4u); ++i) {
+        positional = positional || own_pos.name_for_position(i) == o->long_name();
+      }
+      if (!positional) visible.add(o);
+    }
     out << "usage: " << spec.synopsis << "\n\n"
-        << own << "\n"
-        << global << "\nexample:\n  " << spec.example << "\n";
+        << visible << "\nand the global options (--db, --config, --log-file, -q, ...): "
+        << "roster --help\n\nexample:\n  " << spec.example << "\n";
     return 0;
   }
-  po::store(po::command_line_parser(rest).options(own).positional(own_pos).run(), vm);
+  try {
+    po::store(po::command_line_parser(rest).options(own).positional(own_pos).run(), vm);
+  } catch (const po::unknown_option& e) {
+    std::vector<std::string> names;
+    const po::options_description* both[] = {&own, &global};
+    for (const po::options_description* d : both) {
+      for (const auto& o : d->options()) names.push_back("--" + o->long_name());
+    }
+    auto best = closest_match(e.get_option_name(), names);
+    return usage_error(err,
+                       "unknown option '" + e.get_option_name() + "'" +
+                           (best ? "; did you mean '" + *best + "'?" : ""),
+                       command);
+  }
   // --db: command line, then ROSTER_DB, then the config file, then ./roster.db.
   std::string db = vm.count("db") ? vm["db"].as<std::string>() : "";
   if (const char* env = std::getenv("ROSTER_DB"); db.empty() && env && *env) db = env;

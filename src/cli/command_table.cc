@@ -238,18 +238,27 @@ void add_history_commands(std::vector<CommandSpec>& t) {
                [](const po::variables_map& vm, const CommandContext& c) {
                  return cmd_jobs(c, {vm["limit"].as<int64_t>(), list(vm, "args")});
                }});
-  t.push_back({"audit", "roster audit [--job ID] [--user USERNAME] [--since TIME] [--out FILE]",
-               "roster audit --user jane.doe --since 2026-01-01T00:00:00Z --out jane.csv",
+  t.push_back({"audit",
+               "roster audit [--job ID] [--user USERNAME] [--since TIME] [--out FILE]\n"
+               "  roster audit --job ID --reverse --out FILE --as ACTOR",
+               "roster audit --user jane.doe --since 2026-01-01T00:00:00Z --out jane.csv\n"
+               "  roster audit --job 42 --reverse --out undo-42.csv --as alice  # then review "
+               "and import it",
                [](auto& d, auto&) {
                  d.add_options()("job", po::value<int64_t>(), "only the changes of this job")(
                      "user", po::value<std::string>(), "only the changes to this user")(
                      "since", po::value<std::string>(),
                      "only changes at or after this UTC time (2026-01-31T00:00:00Z)")(
-                     "out", po::value<std::string>(), "write to FILE instead of standard output");
+                     "out", po::value<std::string>(), "write to FILE instead of standard output")(
+                     "reverse", po::bool_switch(),
+                     "with --job: write a users file that puts back what the job changed")(
+                     "as", po::value<std::string>(),
+                     "with --reverse: username of the person asking (needs configuration.users)");
                },
                [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_audit(c, {maybe<int64_t>(vm, "job"), text(vm, "user"),
-                                      maybe_text(vm, "since"), text(vm, "out")});
+                 return cmd_audit(
+                     c, {maybe<int64_t>(vm, "job"), text(vm, "user"), maybe_text(vm, "since"),
+                         text(vm, "out"), flag(vm, "reverse"), text(vm, "as")});
                }});
 }
 

@@ -99,6 +99,8 @@ struct AuditCommand {
   std::string user;
   std::optional<std::string> since;
   std::string out;
+  bool reverse = false;  // with job and actor: a users file that undoes the job
+  std::string actor;
 };
 ExitCode cmd_audit(const CommandContext& ctx, const AuditCommand& c);
 

@@ -88,7 +88,37 @@ ExitCode cmd_jobs(const CommandContext& ctx, const JobsCommand& c) {
   return ExitCode::kOk;
 }
 
+namespace {
+
+ExitCode reverse_job(const CommandContext& ctx, const AuditCommand& c) {
+  if (!c.job || c.actor.empty() || !c.user.empty() || c.since) {
+    return report_failure(ctx, Status::usage("usage: roster audit --job ID --reverse --out FILE "
+                                             "--as ACTOR (one job, no other filter)"));
+  }
+  auto dir = open_directory(ctx, false, 30);
+  if (!dir.is_ok()) return report_failure(ctx, dir.status());
+  auto r = export_reverse(**dir, *c.job, c.actor, c.out, ctx.out);
+  if (!r.is_ok()) return report_failure(ctx, r.status());
+  // Standard error when the file itself goes to standard output.
+  std::ostream& tell = c.out.empty() || c.out == "-" ? ctx.err : ctx.out;
+  if (!ctx.quiet) {
+    const Job& j = r->job;
+    tell << fmt::format(
+        "job {} ({} import of {} by {}, {}) reversed into {}: {} user{}{}{}; review it, then "
+        "import it like any file\n",
+        j.id, j.kind, j.file, j.actor, j.started_at,
+        c.out.empty() || c.out == "-" ? "standard output" : c.out, r->users,
+        r->users == 1 ? "" : "s",
+        r->created ? fmt::format(" ({} created by the job, back with Enabled 0)", r->created) : "",
+        r->hidden ? fmt::format("; {} you may not see left out", r->hidden) : "");
+  }
+  return ExitCode::kOk;
+}
+
+}  // namespace
+
 ExitCode cmd_audit(const CommandContext& ctx, const AuditCommand& c) {
+  if (c.reverse) return reverse_job(ctx, c);
   AuditFilter filter;
   if (c.job) filter.job_id = *c.job;
   filter.user = c.user;

@@ -122,52 +122,15 @@ Status for_each_user_ahead(Directory& d, const std::function<bool(const User&)>&
 
 // The users export's lines, written as the users are read.
 Status write_users(Directory& d, const Actor& actor, const UserFilter& filter, AtomicFile& file) {
-  // The applications' role columns only once a role of theirs exists, so that
-  // a directory of the back office alone exports exactly as before them.
-  bool app_columns = d.other_applications_in_use();
-  std::vector<std::string> header = user_columns().required;
-  header.emplace_back(col::kChannels);
-  const Application* apps[kAppCount] = {};
-  if (app_columns) {
-    for (size_t i = 1; i < kAppCount; ++i) {
-      header.emplace_back(kAppRoleColumns[i].column);
-      apps[i] = d.application_by_key(kAppRoleColumns[i].application_key);
-    }
-  }
-  file.write(csv_line(header));
+  UserRowWriter writer(d);
+  file.write(csv_line(writer.header()));
   // One line per user, appended into buffers that are reused: an export of a
-  // million users allocates nothing per user here.
-  std::string out, sources, channels;
-  std::vector<std::string_view> names;
+  // million users allocates nothing per user once they have grown.
+  std::string out;
   Status st = for_each_user_ahead(d, [&](const User& u) {
     if (!may_see_user(actor, u, d) || !filter.matches(u)) return true;
-    const Role* role = d.role_by_id(u.role_id);
-    sources.clear();
-    append_scope(sources, d, u.sources, false, names);
-    channels.clear();
-    append_scope(channels, d, u.channels, true, names);
-    const std::string_view cells[] = {u.username,
-                                      u.email,
-                                      u.enabled ? "1" : "0",
-                                      u.all_channels ? "1" : "0",
-                                      u.all_sources ? "1" : "0",
-                                      u.timezone,
-                                      role ? std::string_view(role->name) : "",
-                                      sources,
-                                      "Update",
-                                      channels};
-    for (size_t i = 0; i < std::size(cells); ++i) {
-      if (i > 0) out += ',';
-      append_csv_cell(out, cells[i]);
-    }
-    for (size_t i = 1; app_columns && i < kAppCount; ++i) {
-      out += ',';
-      for (int64_t id : u.app_roles) {
-        const Role* r = d.role_by_id(id);
-        if (r && apps[i] && r->application_id == apps[i]->id) append_csv_cell(out, r->name);
-      }
-    }
-    out += '\n';
+    writer.cells(u);
+    writer.append_line(out);
     if (out.size() > (64 << 10)) {
       file.write(out);
       out.clear();
@@ -179,6 +142,55 @@ Status write_users(Directory& d, const Actor& actor, const UserFilter& filter, A
 }
 
 }  // namespace
+
+UserRowWriter::UserRowWriter(const Directory& d) : d_(d) {
+  // The applications' role columns only once a role of theirs exists, so that
+  // a directory of the back office alone exports exactly as before them.
+  app_columns_ = d.other_applications_in_use();
+  header_ = user_columns().required;
+  header_.emplace_back(col::kChannels);
+  if (app_columns_) {
+    for (size_t i = 1; i < kAppCount; ++i) {
+      header_.emplace_back(kAppRoleColumns[i].column);
+      apps_[i] = d.application_by_key(kAppRoleColumns[i].application_key);
+    }
+  }
+  cells_.resize(header_.size());
+}
+
+std::vector<std::string>& UserRowWriter::cells(const User& u) {
+  const Role* role = d_.role_by_id(u.role_id);
+  size_t i = 0;
+  cells_[i++] = u.username;
+  cells_[i++] = u.email;
+  cells_[i++] = u.enabled ? "1" : "0";
+  cells_[i++] = u.all_channels ? "1" : "0";
+  cells_[i++] = u.all_sources ? "1" : "0";
+  cells_[i++] = u.timezone;
+  cells_[i++] = role ? std::string_view(role->name) : "";
+  cells_[i].clear();
+  append_scope(cells_[i++], d_, u.sources, false, names_);
+  cells_[i++] = "Update";
+  cells_[i].clear();
+  append_scope(cells_[i++], d_, u.channels, true, names_);
+  for (size_t a = 1; app_columns_ && a < kAppCount; ++a) {
+    std::string& cell = cells_[i++];
+    cell.clear();
+    for (int64_t id : u.app_roles) {
+      const Role* r = d_.role_by_id(id);
+      if (r && apps_[a] && r->application_id == apps_[a]->id) cell = r->name;
+    }
+  }
+  return cells_;
+}
+
+void UserRowWriter::append_line(std::string& out) const {
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    if (i > 0) out += ',';
+    append_csv_cell(out, cells_[i]);
+  }
+  out += '\n';
+}
 
 Status export_users(Directory& dir, const UserExportOptions& options,
                     std::ostream& standard_output) {

@@ -181,5 +181,52 @@ TEST_F(UnattendedTest, AFileAlreadyImportedPrintsNoRowsAndKeepsTheEarlierReports
   EXPECT_EQ(q("SELECT count(*) FROM jobs WHERE file = 'some.csv' AND outcome = 'duplicate'"), "1");
 }
 
+// Issue 31, item 13 (SPEC §15): a job undone by a file that puts back what it
+// changed; a user it created comes back disabled.
+TEST_F(UnattendedTest, AJobIsUndoneByTheFileItsReverseWrites) {
+  ASSERT_EQ(roster({"export", "--as", "alice", "--out", "before.csv"}).exit_code, 0);
+  write_file(tmp_ / "change.csv",
+             testing::kUsersHeader +
+                 "hq.it,hq.it@northwind-retail.com,0,1,1,Europe/Paris,Headquarters,,Update\n"
+                 "tom.reilly,tom.reilly@northwind-retail.com,1,1,0,UTC,Store Manager,"
+                 "\"EAST-001,EAST-002\",Update\n"
+                 "undo.new,undo.new@x.example,1,1,1,UTC,Viewer,,Create\n");
+  auto change = roster({"import", "change.csv", "--as", "alice"});
+  ASSERT_EQ(change.exit_code, 0) << change.out << change.err;
+  std::string job = std::to_string(int64_t{summary("change")["job_id"]});
+
+  auto rev = roster({"audit", "--job", job, "--reverse", "--out", "undo.csv", "--as", "alice"});
+  EXPECT_EQ(rev.exit_code, 0) << rev.out << rev.err;
+  EXPECT_NE(rev.out.find("job " + job + " (users import of change.csv by alice"), std::string::npos)
+      << rev.out;
+  EXPECT_NE(rev.out.find("reversed into undo.csv: 3 users (1 created by the job"),
+            std::string::npos)
+      << rev.out;
+  auto undo = roster({"import", "undo.csv", "--as", "alice"});
+  EXPECT_EQ(undo.exit_code, 0) << undo.out << undo.err;
+  EXPECT_EQ(summary("undo")["rows"]["updated"], 3);
+  ASSERT_EQ(roster({"export", "--as", "alice", "--out", "after.csv"}).exit_code, 0);
+  std::string after = testing::read_file(tmp_ / "after.csv");
+  std::string created = "undo.new,undo.new@x.example,0,1,1,UTC,Viewer,,Update,\n";
+  size_t at = after.find(created);
+  ASSERT_NE(at, std::string::npos) << after;
+  EXPECT_EQ(after.erase(at, created.size()), testing::read_file(tmp_ / "before.csv"));
+
+  // Refusals: no such job, a job that changed no user, an actor without the
+  // permission, --reverse without --as.
+  EXPECT_EQ(
+      roster({"audit", "--job", "999", "--reverse", "--out", "x.csv", "--as", "alice"}).exit_code,
+      2);
+  std::string sources_job = q("SELECT min(id) FROM jobs WHERE kind = 'sources'");
+  EXPECT_EQ(roster({"audit", "--job", sources_job, "--reverse", "--out", "x.csv", "--as", "alice"})
+                .exit_code,
+            2);
+  EXPECT_EQ(
+      roster({"audit", "--job", job, "--reverse", "--out", "x.csv", "--as", "mallory"}).exit_code,
+      4);
+  EXPECT_EQ(roster({"audit", "--job", job, "--reverse", "--out", "x.csv"}).exit_code, 2);
+  EXPECT_FALSE(testing::file_exists(tmp_ / "x.csv"));
+}
+
 }  // namespace
 }  // namespace roster

@@ -58,6 +58,29 @@ TEST(Cli, HelpAndVersion) {
   auto sub = cli({"roles", "import", "--help"});
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_NE(sub.out.find("--on-error"), std::string::npos);
+  // Issue 31, item 10: positional arguments are not offered as options, and
+  // the global options are one line away rather than repeated.
+  auto jobs = cli({"jobs", "--help"});
+  EXPECT_EQ(jobs.out.find("--args"), std::string::npos) << jobs.out;
+  EXPECT_EQ(cli({"template", "--help"}).out.find("--which"), std::string::npos);
+  EXPECT_EQ(cli({"import", "--help"}).out.find("--file "), std::string::npos);
+  EXPECT_EQ(jobs.out.find("--log-max-size"), std::string::npos) << jobs.out;
+  EXPECT_NE(jobs.out.find("roster --help"), std::string::npos) << jobs.out;
+}
+
+TEST(Cli, TyposGetADidYouMean) {
+  auto command = cli({"improt", "x.csv", "--as", "alice"});
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_NE(command.err.find("unknown command 'improt'; did you mean 'import'?"), std::string::npos)
+      << command.err;
+  auto option = cli({"import", "x.csv", "--as", "alice", "--dryrun"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_NE(option.err.find("unknown option '--dryrun'; did you mean '--dry-run'?"),
+            std::string::npos)
+      << option.err;
+  auto users = cli({"users", "import", "x.csv", "--as", "alice"});
+  EXPECT_EQ(users.exit_code, 2);
+  EXPECT_NE(users.err.find("with 'roster import'"), std::string::npos) << users.err;
 }
 
 TEST(Cli, TemplatesAreTheDocumentedHeaders) {
