@@ -112,13 +112,12 @@ std::optional<ExitCode> ImportRun::sync_feed() {
                                          "whole)",
                                          s_.file, s_.feed)));
   }
-  if (stopped_early_ || untrusted_row_) {
+  if (stopped_early_ || !untrusted_row_.empty()) {
     ++s_.warnings;
     ++s_.warnings_by_code[std::string(code_name(Code::kSyncSkipped))];
-    sync_note_ = fmt::format(
-        "SYNC_SKIPPED: {}; nobody missing from feed {} was disabled",
-        stopped_early_ ? "the run stopped on --max-errors" : "a row's username could not be read",
-        s_.feed);
+    sync_note_ =
+        fmt::format("SYNC_SKIPPED: {}; nobody missing from feed {} was disabled",
+                    stopped_early_ ? "the run stopped on --max-errors" : untrusted_row_, s_.feed);
     return std::nullopt;
   }
   SyncCounts counts;
@@ -206,6 +205,11 @@ bool ImportRun::final_paths(ExitCode code, ReportPaths& shown) {
   };
   s_.file = in_folder(options_.file);
   shown = {in_folder(paths_.rejected), in_folder(paths_.changes), in_folder(paths_.summary)};
+  // A refusal's message names the file where it was read.
+  for (size_t at = s_.message.find(options_.file); at != std::string::npos;
+       at = s_.message.find(options_.file, at + s_.file.size())) {
+    s_.message.replace(at, options_.file.size(), s_.file);
+  }
   return true;
 }
 

@@ -186,7 +186,11 @@ Status ImportRun::record_row(const RawRow& raw, const RowIssues& issues,
     bool names_user = e.column == col::kUsername &&
                       (e.code == Code::kUsernameRequired || e.code == Code::kUsernameInvalid ||
                        e.code == Code::kTextInvalid);
-    if (e.code == Code::kRowMalformed || names_user) untrusted_row_ = true;
+    if ((e.code == Code::kRowMalformed || names_user) && untrusted_row_.empty()) {
+      untrusted_row_ = fmt::format("line {} could not be {} ({})", raw.line,
+                                   names_user ? "told from its username" : "split into cells",
+                                   code_name(e.code));
+    }
   }
   // Held until the run ends: a file already imported prints none (SPEC §15).
   if (!options_.quiet && static_cast<size_t>(s_.rejected) <= options_.terminal_limit) {

@@ -69,9 +69,10 @@ class ImportRun {
   bool stopped_early_ = false;
   std::optional<Actor> actor_;
   JobContext context_;
-  // A row whose username cannot be trusted (ROW_MALFORMED, or a Username cell
-  // that is blank, invalid or not text): a --sync run then disables nobody.
-  bool untrusted_row_ = false;
+  // The first row whose username cannot be trusted (ROW_MALFORMED, or a
+  // Username cell that is blank, invalid or not text), as "line N could not
+  // be ...": a --sync run then disables nobody. Empty: none.
+  std::string untrusted_row_;
   std::string sync_note_;               // why the missing-user step was skipped
   std::vector<std::string> row_lines_;  // the first rejected rows' lines, for the terminal
 };

@@ -146,6 +146,13 @@ TEST_F(InboxTest, TheRunPrintsAndRecordsTheFinalPaths) {
   EXPECT_EQ(q("SELECT file FROM jobs ORDER BY id DESC LIMIT 1"), in_archive + ".csv");
   EXPECT_EQ(nlohmann::json::parse(read_file(in_archive + ".summary.json"))["file"],
             in_archive + ".csv");
+  // A refused file's reason names it where it is now: in failed/.
+  write_file(inbox_ + "/empty.csv", "");
+  auto empty = run({"--min-age", "0", "-q"});
+  EXPECT_EQ(empty.exit_code, 3);
+  EXPECT_NE(empty.err.find("FILE_EMPTY"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find(inbox_ + "/failed/"), std::string::npos) << empty.err;
+  EXPECT_EQ(empty.err.find(".processing"), std::string::npos) << empty.err;
 }
 
 // Issue 31, item 4: each file left alone is named with why; .CSV counts; a
