@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,18 @@ struct TemplateColumns {
   std::vector<std::string> optional;
 };
 
+// How a file's bytes are read (SPEC §15): its separator (',', ';' or TAB), and
+// the encoding it is converted to UTF-8 from ("utf-8": none; "windows-1252",
+// "iso-8859-1"), before any check.
+struct ReadOptions {
+  char delimiter = ',';
+  std::string encoding = "utf-8";
+};
+// The encodings --encoding takes, and the separator names --delimiter takes
+// (",", ";", "tab", any case): the character, or nullopt.
+bool is_known_encoding(std::string_view name);
+std::optional<char> parse_delimiter(std::string_view name);
+
 // Streams one template file: checks the header, then yields RawRow after RawRow.
 // Reads the file exactly once, in constant memory, and computes its SHA-256 on
 // the way. Header names match after trimming spaces, case-insensitively, in any
@@ -29,7 +42,8 @@ class CsvInput {
   // file-level Status (FILE_UNREADABLE, FILE_EMPTY, FILE_NOT_TEXT, LINE_TOO_LONG,
   // HEADER_MISSING_COLUMN, HEADER_DUPLICATE_COLUMN).
   static Result<std::unique_ptr<CsvInput>> open(const std::string& path,
-                                                const TemplateColumns& columns);
+                                                const TemplateColumns& columns,
+                                                const ReadOptions& read = {});
   ~CsvInput();
   CsvInput(const CsvInput&) = delete;
   CsvInput& operator=(const CsvInput&) = delete;
@@ -86,9 +100,10 @@ class CsvInput {
 // Splits one CSV line into cells with RFC 4180 quoting, trimming spaces around
 // each cell. Returns false (with `cells` holding what could be recovered, the
 // unparsable remainder as the last cell) when a quote is not closed.
-bool split_csv_line(std::string_view line, std::vector<std::string>& cells);
+bool split_csv_line(std::string_view line, std::vector<std::string>& cells, char delimiter = ',');
 // The same without trimming: an unquoted cell keeps its spaces, a quoted one
 // the spaces inside its quotes.
-bool split_csv_line_verbatim(std::string_view line, std::vector<std::string>& cells);
+bool split_csv_line_verbatim(std::string_view line, std::vector<std::string>& cells,
+                             char delimiter = ',');
 
 }  // namespace roster

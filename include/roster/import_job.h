@@ -140,6 +140,7 @@ struct ImportOptions {
   double max_disable_percent = 10;
   std::string report_dir;
   std::string default_timezone;
+  ReadOptions read;  // --delimiter, --encoding
   bool quiet = false;
   size_t terminal_limit = 20;  // rejected rows printed on the terminal
   // Where the reason for a non-zero exit goes (standard error), whatever

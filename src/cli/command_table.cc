@@ -49,6 +49,8 @@ ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool 
   c.max_disable = vm["max-disable"].as<double>();
   c.report_dir = text(vm, "report-dir");
   c.default_timezone = text(vm, "default-timezone");
+  c.delimiter = vm["delimiter"].as<std::string>();
+  c.encoding = vm["encoding"].as<std::string>();
   c.archive = text(vm, "archive");
   c.failed = text(vm, "failed");
   if (vm.count("min-age")) c.min_age = vm["min-age"].as<int>();
@@ -95,7 +97,11 @@ void import_options(po::options_description& d, bool allow_dry_run) {
       "report-dir", po::value<std::string>(),
       "where to write the reports (default: beside the input file)")(
       "default-timezone", po::value<std::string>(),
-      "timezone for rows whose Timezone is empty (the column may then be missing)");
+      "timezone for rows whose Timezone is empty (the column may then be missing)")(
+      "delimiter", po::value<std::string>()->default_value(","),
+      "the separator: , or ; (Excel in many European locales) or tab")(
+      "encoding", po::value<std::string>()->default_value("utf-8"),
+      "the file's encoding: utf-8, windows-1252 (Excel's \"CSV\" on Windows) or iso-8859-1");
   lock_timeout_option(d, "seconds to wait for another import to finish");
   d.add_options()("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
 }

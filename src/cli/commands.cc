@@ -146,6 +146,16 @@ Result<ImportOptions> import_options(const CommandContext& ctx, const ImportComm
     return Status::usage(fmt::format("--default-timezone \"{}\" is not in the system's tz database",
                                      o.default_timezone));
   }
+  auto delimiter = parse_delimiter(c.delimiter);
+  if (!delimiter) {
+    return Status::usage(fmt::format("--delimiter takes , or ; or tab, not \"{}\"", c.delimiter));
+  }
+  o.read.delimiter = *delimiter;
+  if (!is_known_encoding(c.encoding)) {
+    return Status::usage(
+        fmt::format("--encoding takes utf-8, windows-1252 or iso-8859-1, not \"{}\"", c.encoding));
+  }
+  o.read.encoding = c.encoding;
   if (c.lock_timeout < 0) return Status::usage("--lock-timeout takes 0 or more");
   o.quiet = ctx.quiet;
   o.errors = &ctx.err;

@@ -54,6 +54,7 @@ struct ImportCommand {
   std::optional<int64_t> max_errors;
   double max_disable = 10;
   std::string report_dir, default_timezone;
+  std::string delimiter = ",", encoding = "utf-8";
   std::string archive, failed;  // with --inbox
   std::string feed;             // --feed, with --sync
   bool sync = false;

@@ -10,89 +10,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
+#include "import/byte_source.h"
 #include "roster/text.h"
 
 namespace roster {
 namespace {
-
-using QuotePolicy = io::double_quote_escape<',', '"'>;
-
-// Feeds fccp's LineReader from a file descriptor, hashing every byte and noting
-// the first NUL byte (and the line it is on), which no text file contains.
-class HashingSource : public io::ByteSourceBase {
- public:
-  HashingSource(int fd, bool owned) : fd_(fd), owned_(owned), md_(EVP_MD_CTX_new()) {
-    EVP_DigestInit_ex(md_, EVP_sha256(), nullptr);
-  }
-  ~HashingSource() override {
-    if (owned_) ::close(fd_);
-    EVP_MD_CTX_free(md_);
-  }
-
-  int read(char* buffer, int size) override {
-    int total = 0;
-    while (total < size) {
-      ssize_t n = ::read(fd_, buffer + total, static_cast<size_t>(size - total));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        read_errno_ = errno;
-        break;
-      }
-      if (n == 0) break;
-      scan(buffer + total, static_cast<size_t>(n));
-      total += static_cast<int>(n);
-    }
-    return total;
-  }
-
-  uint64_t bytes() const { return bytes_; }
-  bool saw_nul() const { return nul_line_ != 0; }
-  uint64_t nul_line() const { return nul_line_; }
-  int read_errno() const { return read_errno_; }
-  std::string hex_digest() const {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_MD_CTX* copy = EVP_MD_CTX_new();
-    EVP_MD_CTX_copy_ex(copy, md_);
-    EVP_DigestFinal_ex(copy, digest, &len);
-    EVP_MD_CTX_free(copy);
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", digest[i]);
-    return out;
-  }
-
- private:
-  void scan(const char* data, size_t n) {
-    EVP_DigestUpdate(md_, data, n);
-    if (nul_line_ == 0) {
-      const char* nul = static_cast<const char*>(std::memchr(data, '\0', n));
-      const char* stop = nul ? nul : data + n;
-      for (const char* p = data; p < stop; ++p) newlines_ += (*p == '\n');
-      if (nul) nul_line_ = newlines_ + 1;
-    }
-    bytes_ += n;
-  }
-
-  int fd_;
-  bool owned_;
-  EVP_MD_CTX* md_;
-  uint64_t bytes_ = 0;
-  uint64_t newlines_ = 0;
-  uint64_t nul_line_ = 0;
-  int read_errno_ = 0;
-};
-
-// fccp's LineReader drops its byte source as soon as a small file is read whole;
-// the hashing source must outlive it, so fccp gets this forwarding proxy.
-class SourceProxy : public io::ByteSourceBase {
- public:
-  explicit SourceProxy(HashingSource& source) : source_(source) {}
-  int read(char* buffer, int size) override { return source_.read(buffer, size); }
-
- private:
-  HashingSource& source_;
-};
 
 bool is_blank(const char* line) {
   for (; *line; ++line) {
@@ -123,7 +47,9 @@ std::string describe_missing(const std::vector<std::string>& missing,
 // file keeps their memory. With `trim`, spaces around each cell (inside its
 // quotes too) are dropped; without, an unquoted cell keeps every byte and a
 // quoted one its content, spaces included, only those outside the quotes going.
-bool split_in_place(char* line, std::vector<std::string>& cells, bool trim = true) {
+template <char Delimiter>
+bool split_with(char* line, std::vector<std::string>& cells, bool trim) {
+  using QuotePolicy = io::double_quote_escape<Delimiter, '"'>;
   size_t count = 0;
   auto put = [&](std::string_view cell) {
     if (count < cells.size()) {
@@ -161,29 +87,54 @@ bool split_in_place(char* line, std::vector<std::string>& cells, bool trim = tru
   return closed;
 }
 
-}  // namespace
-
-bool split_csv_line(std::string_view line, std::vector<std::string>& cells) {
-  std::string buf(line);
-  return split_in_place(buf.data(), cells);
+bool split_in_place(char* line, std::vector<std::string>& cells, char delimiter, bool trim = true) {
+  switch (delimiter) {
+    case ';':
+      return split_with<';'>(line, cells, trim);
+    case '\t':
+      return split_with<'\t'>(line, cells, trim);
+    default:
+      return split_with<','>(line, cells, trim);
+  }
 }
 
-bool split_csv_line_verbatim(std::string_view line, std::vector<std::string>& cells) {
+}  // namespace
+
+bool split_csv_line(std::string_view line, std::vector<std::string>& cells, char delimiter) {
   std::string buf(line);
-  return split_in_place(buf.data(), cells, false);
+  return split_in_place(buf.data(), cells, delimiter);
+}
+
+bool split_csv_line_verbatim(std::string_view line, std::vector<std::string>& cells,
+                             char delimiter) {
+  std::string buf(line);
+  return split_in_place(buf.data(), cells, delimiter, false);
+}
+
+bool is_known_encoding(std::string_view name) {
+  return iequals(name, "utf-8") || iequals(name, "windows-1252") || iequals(name, "iso-8859-1");
+}
+
+std::optional<char> parse_delimiter(std::string_view name) {
+  if (name == ",") return ',';
+  if (name == ";") return ';';
+  if (iequals(name, "tab") || name == "\t") return '\t';
+  return std::nullopt;
 }
 
 struct CsvInput::Impl {
   std::unique_ptr<HashingSource> source;
   std::unique_ptr<io::LineReader> reader;
   std::string path;
+  char delimiter = ',';
 };
 
 CsvInput::CsvInput(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CsvInput::~CsvInput() = default;
 
 Result<std::unique_ptr<CsvInput>> CsvInput::open(const std::string& path,
-                                                 const TemplateColumns& columns) {
+                                                 const TemplateColumns& columns,
+                                                 const ReadOptions& read) {
   int fd = 0;
   bool owned = false;
   uint64_t size = 0;
@@ -207,6 +158,10 @@ Result<std::unique_ptr<CsvInput>> CsvInput::open(const std::string& path,
   auto impl = std::make_unique<Impl>();
   impl->path = path == "-" ? "(standard input)" : path;
   impl->source = std::make_unique<HashingSource>(fd, owned);
+  impl->delimiter = read.delimiter;
+  if (!iequals(read.encoding, "utf-8") && !impl->source->convert_from(read.encoding.c_str())) {
+    return Status::usage(fmt::format("--encoding {} is not known here", read.encoding));
+  }
   try {
     impl->reader =
         std::make_unique<io::LineReader>(impl->path, std::make_unique<SourceProxy>(*impl->source));
@@ -225,8 +180,27 @@ Status CsvInput::read_header(const TemplateColumns& columns) {
   char* line = nullptr;
   Status st = read_header_line(line);
   if (!st.is_ok()) return st;
-  split_csv_line_verbatim(line, verbatim_header_);
-  split_csv_line(line, header_);
+  split_csv_line_verbatim(line, verbatim_header_, impl_->delimiter);
+  split_csv_line(line, header_, impl_->delimiter);
+  // A header of one cell holding another separator is a file saved with it
+  // (a spreadsheet in a locale whose decimal mark is a comma).
+  if (header_.size() == 1) {
+    for (auto [c, name, option] :
+         {std::tuple{';', "semicolons", "';'"}, std::tuple{'\t', "TABs", "tab"},
+          std::tuple{',', "commas", "','"}}) {
+      if (c != impl_->delimiter && header_[0].find(c) != std::string::npos) {
+        return Status::file(
+            Code::kHeaderMissingColumn,
+            fmt::format("line 1: the header is one cell holding {}: the file is separated by "
+                        "{}, not by {}; run with --delimiter {}",
+                        name, name,
+                        impl_->delimiter == ','   ? "commas"
+                        : impl_->delimiter == ';' ? "semicolons"
+                                                  : "TABs",
+                        option));
+      }
+    }
+  }
   return match_columns(columns);
 }
 
@@ -354,7 +328,7 @@ bool CsvInput::next(RawRow& row) {
     row.malformed = false;
     row.malformed_reason.clear();
     // fccp's line buffer is ours to rewrite until the next line is read.
-    if (!split_in_place(line, row.cells)) {
+    if (!split_in_place(line, row.cells, impl_->delimiter)) {
       row.malformed = true;
       row.malformed_reason = fmt::format(
           "a quoted cell is not closed (cell {}); a quoted cell must end with \" on "

@@ -42,7 +42,8 @@ ExitCode ImportRun::run() {
   s_.actor = actor->username;
   actor_ = std::move(*actor);
 
-  auto input = CsvInput::open(options_.file, columns_under(columns_of(options_.kind), validate_));
+  auto input = CsvInput::open(options_.file, columns_under(columns_of(options_.kind), validate_),
+                              options_.read);
   if (!input.is_ok() && input.status().code() == Code::kFileUnreadable) {
     // No job and no report either: there is no file to speak of.
     errors() << "roster: FILE_UNREADABLE: " << input.status().message() << '\n';

@@ -91,7 +91,10 @@ std::optional<std::string> cell_text_problem(std::string_view cell) {
       return fmt::format("holds the control character 0x{:02X}; remove it", c);
     }
   }
-  if (!is_valid_utf8(cell)) return "is not valid UTF-8; save the file as UTF-8";
+  if (!is_valid_utf8(cell)) {
+    return "is not valid UTF-8; save the file as UTF-8, or say what it is (--encoding "
+           "windows-1252)";
+  }
   if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@')) {
     return fmt::format(
         "begins with '{}', which a spreadsheet would run as a formula; remove "

@@ -228,5 +228,50 @@ TEST_F(UnattendedTest, AJobIsUndoneByTheFileItsReverseWrites) {
   EXPECT_FALSE(testing::file_exists(tmp_ / "x.csv"));
 }
 
+// Issue 31, item 2 (SPEC §15): European Excel files: a semicolon header is
+// refused naming the separator, and read with --delimiter; a Windows-1252 file
+// is read with --encoding, its SHA-256 that of the file as given.
+TEST_F(UnattendedTest, SemicolonsAndWindows1252AreReadWhenNamed) {
+  write_file(tmp_ / "eu.csv",
+             "\xEF\xBB\xBFUsername;E-mail;Enabled;Access all sales channels;Access all sources;"
+             "Timezone;Role;Sources;Action\r\neu.one;eu.one@x.example;1;1;1;Europe/Paris;Viewer;;"
+             "Create\r\n");
+  auto plain = roster({"-q", "import", "eu.csv", "--as", "alice"});
+  EXPECT_EQ(plain.exit_code, 3);
+  EXPECT_NE(plain.err.find("separated by semicolons, not by commas; run with --delimiter ';'"),
+            std::string::npos)
+      << plain.err;
+  auto semi = roster({"import", "eu.csv", "--as", "alice", "--delimiter", ";"});
+  EXPECT_EQ(semi.exit_code, 0) << semi.out << semi.err;
+  EXPECT_EQ(q("SELECT timezone FROM users WHERE username = 'eu.one'"), "Europe/Paris");
+  // TAB-separated, with the option's word.
+  write_file(tmp_ / "tabs.csv",
+             "Username\tE-mail\tEnabled\tAccess all sales channels\tAccess all sources\t"
+             "Timezone\tRole\tSources\tAction\ntab.one\ttab.one@x.example\t1\t1\t1\tUTC\t"
+             "Viewer\t\tCreate\n");
+  EXPECT_EQ(roster({"import", "tabs.csv", "--as", "alice", "--delimiter", "TAB"}).exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE username = 'tab.one'"), "1");
+  EXPECT_EQ(roster({"import", "tabs.csv", "--as", "alice", "--delimiter", "|"}).exit_code, 2);
+
+  std::string cp1252 =
+      "External ID,Name,Type,Enabled,Action\nLYON-1,Caf\xE9 Lyon \x80,store,1,"
+      "Create\n";
+  write_file(tmp_ / "shops.csv", cp1252);
+  auto raw = roster({"sources", "import", "shops.csv", "--as", "alice"});
+  EXPECT_EQ(raw.exit_code, 1);
+  EXPECT_NE(testing::read_file(tmp_ / "shops.rejected.csv").find("--encoding windows-1252"),
+            std::string::npos);
+  auto named = roster(
+      {"sources", "import", "shops.csv", "--as", "alice", "--encoding", "windows-1252", "--force"});
+  EXPECT_EQ(named.exit_code, 0) << named.out << named.err;
+  EXPECT_EQ(q("SELECT name FROM sources WHERE external_id = 'LYON-1'"),
+            "Caf\xC3\xA9 Lyon \xE2\x82\xAC");
+  auto sum = testing::run_process({"/usr/bin/sha256sum", tmp_ / "shops.csv"}, tmp_.path());
+  EXPECT_EQ(sum.out.substr(0, 64), summary("shops")["sha256"]);
+  EXPECT_EQ(
+      roster({"sources", "import", "shops.csv", "--as", "alice", "--encoding", "latin9"}).exit_code,
+      2);
+}
+
 }  // namespace
 }  // namespace roster
