@@ -76,6 +76,22 @@ void decode_audit_row(const Row& r, StoredAudit& e) {
   r.text(7, e.reason);
 }
 
+// Every feed (`roster feeds`), in SQL that both stores run as it is: each
+// feed's users counted through users_by_feed, its jobs found through
+// jobs_by_feed. Decoded by decode_feed.
+inline constexpr const char* kListFeedsSql =
+    "WITH names AS (SELECT DISTINCT feed FROM users WHERE feed IS NOT NULL "
+    "  UNION SELECT DISTINCT feed FROM jobs WHERE feed IS NOT NULL), "
+    "synced AS (SELECT feed, max(id) AS id FROM jobs WHERE feed IS NOT NULL AND sync = 1 "
+    "  AND outcome = 'committed' GROUP BY feed) "
+    "SELECT n.feed, "
+    "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 1), "
+    "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 0), "
+    "  coalesce((SELECT max(id) FROM jobs j WHERE j.feed = n.feed), 0), "
+    "  coalesce(y.id, 0), coalesce(j.started_at, ''), coalesce(j.rows_read, 0) "
+    "FROM names n LEFT JOIN synced y ON y.feed = n.feed LEFT JOIN jobs j ON j.id = y.id "
+    "ORDER BY n.feed";
+
 // name, enabled users, disabled users, last job, last sync job, its start and
 // its rows read (0 and '' for none).
 template <class Row>

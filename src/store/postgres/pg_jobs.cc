@@ -170,19 +170,7 @@ Result<std::vector<Job>> PgStore::feed_jobs(std::string_view feed, int64_t limit
 }
 
 Result<std::vector<FeedInfo>> PgStore::list_feeds() {
-  // As SQLite's (sqlite_jobs.cc), through users_by_feed and jobs_by_feed.
-  PgResult r =
-      run("WITH names AS (SELECT DISTINCT feed FROM users WHERE feed IS NOT NULL "
-          "  UNION SELECT DISTINCT feed FROM jobs WHERE feed IS NOT NULL), "
-          "synced AS (SELECT feed, max(id) AS id FROM jobs WHERE feed IS NOT NULL AND sync = 1 "
-          "  AND outcome = 'committed' GROUP BY feed) "
-          "SELECT n.feed, "
-          "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 1), "
-          "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 0), "
-          "  coalesce((SELECT max(id) FROM jobs j WHERE j.feed = n.feed), 0), "
-          "  coalesce(y.id, 0), coalesce(j.started_at, ''), coalesce(j.rows_read, 0) "
-          "FROM names n LEFT JOIN synced y ON y.feed = n.feed LEFT JOIN jobs j ON j.id = y.id "
-          "ORDER BY n.feed");
+  PgResult r = run(kListFeedsSql);
   if (!r.ok()) return error("listing feeds", r);
   std::vector<FeedInfo> feeds(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) decode_feed(PgRow{r, i}, feeds[static_cast<size_t>(i)]);

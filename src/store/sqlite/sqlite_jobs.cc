@@ -189,20 +189,7 @@ Result<std::vector<Job>> SqliteStore::feed_jobs(std::string_view feed, int64_t l
 }
 
 Result<std::vector<FeedInfo>> SqliteStore::list_feeds() {
-  // Each feed's users, counted through users_by_feed, and its jobs through
-  // jobs_by_feed.
-  SqliteStmt s = prepare(
-      "WITH names AS (SELECT DISTINCT feed FROM users WHERE feed IS NOT NULL "
-      "  UNION SELECT DISTINCT feed FROM jobs WHERE feed IS NOT NULL), "
-      "synced AS (SELECT feed, max(id) AS id FROM jobs WHERE feed IS NOT NULL AND sync = 1 "
-      "  AND outcome = 'committed' GROUP BY feed) "
-      "SELECT n.feed, "
-      "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 1), "
-      "  (SELECT count(*) FROM users u WHERE u.feed = n.feed AND u.enabled = 0), "
-      "  coalesce((SELECT max(id) FROM jobs j WHERE j.feed = n.feed), 0), "
-      "  coalesce(y.id, 0), coalesce(j.started_at, ''), coalesce(j.rows_read, 0) "
-      "FROM names n LEFT JOIN synced y ON y.feed = n.feed LEFT JOIN jobs j ON j.id = y.id "
-      "ORDER BY n.feed");
+  SqliteStmt s = prepare(kListFeedsSql);
   std::vector<FeedInfo> feeds;
   while (s.step()) {
     FeedInfo& f = feeds.emplace_back();

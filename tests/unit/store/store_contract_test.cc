@@ -73,6 +73,17 @@ class StoreContractTest : public ::testing::TestWithParam<std::string> {
     return u;
   }
 
+  // A users job of alice's on `file`, started at `at`, not yet recorded.
+  static Job users_job(const std::string& file, const std::string& at) {
+    Job job;
+    job.kind = "users";
+    job.file = file;
+    job.actor = "alice";
+    job.mode = "skip";
+    job.started_at = at;
+    return job;
+  }
+
   testing::TempDir tmp_;
   std::string address_, pg_name_;
   std::vector<Permission> catalog_ = permission_catalog();
@@ -191,12 +202,7 @@ TEST_P(StoreContractTest, TheScratchListKnowsANameOnceWithoutRegardToCase) {
 }
 
 TEST_P(StoreContractTest, JobsAuditAndInvitations) {
-  Job job;
-  job.kind = "users";
-  job.file = "hires.csv";
-  job.actor = "alice";
-  job.mode = "skip";
-  job.started_at = "2026-02-01T00:00:00Z";
+  Job job = users_job("hires.csv", "2026-02-01T00:00:00Z");
   auto id = store_->start_job(job);
   ASSERT_TRUE(id.is_ok()) << id.status().message();
   auto running = store_->running_job(0);
@@ -303,17 +309,11 @@ TEST_P(StoreContractTest, JobsAuditAndInvitations) {
 }
 
 TEST_P(StoreContractTest, AFeedsUsersAndJobsComeBackByFeed) {
-  Job job;
-  job.kind = "users";
-  job.file = "hr.csv";
-  job.actor = "alice";
-  job.mode = "skip";
-  job.started_at = "2026-03-01T00:00:00Z";
+  Job job = users_job("hr.csv", "2026-03-01T00:00:00Z");
   job.feed = "hr";
   job.sync = true;
   auto id = store_->start_job(job);
-  ASSERT_TRUE(id.is_ok());
-  ASSERT_TRUE(store_->begin().is_ok());
+  ASSERT_TRUE(id.is_ok() && store_->begin().is_ok());
   Role role;
   Source a, b;
   reference(role, a, b);
@@ -322,30 +322,25 @@ TEST_P(StoreContractTest, AFeedsUsersAndJobsComeBackByFeed) {
   users[0].feed = users[1].feed = users[2].feed = "hr";
   users[3].feed = "pos";
   for (User& u : users) ASSERT_TRUE(store_->insert_user(u).is_ok());
-  User off = users[1];
+  User off = users[1], released = users[2];
   off.enabled = false;
-  ASSERT_TRUE(store_->update_user(users[1], off).is_ok());
-  User released = users[2];
   released.feed.clear();
+  ASSERT_TRUE(store_->update_user(users[1], off).is_ok());
   ASSERT_TRUE(store_->update_user(users[2], released).is_ok());
   job.id = *id;
   job.finished_at = "2026-03-01T00:01:00Z";
-  job.rows_read = 3;
-  job.created = 3;
+  job.rows_read = job.created = 3;
   job.disabled_missing = 1;
   job.outcome = "committed";
   ASSERT_TRUE(store_->finish_job(job).is_ok());
   ASSERT_TRUE(store_->commit().is_ok());
-
   auto names = [&](bool enabled_only) {
     std::vector<std::string> out;
-    EXPECT_TRUE(store_
-                    ->for_each_feed_user("hr", enabled_only,
-                                         [&](int64_t, const std::string& name) {
-                                           out.push_back(name);
-                                           return true;
-                                         })
-                    .is_ok());
+    auto add = [&](int64_t, const std::string& name) {
+      out.push_back(name);
+      return true;
+    };
+    EXPECT_TRUE(store_->for_each_feed_user("hr", enabled_only, add).is_ok());
     return out;
   };
   EXPECT_EQ(names(true), std::vector<std::string>{"Ann"});
