@@ -38,6 +38,36 @@ Status release_targets(Directory& dir, const FeedReleaseOptions& o, std::vector<
   return Status::ok();
 }
 
+// Every user first: a release that may not take them all takes none (an
+// actor Status naming each refusal).
+Status check_all(const Actor& actor, const std::vector<User>& users, const RoleBook& roles,
+                 const std::string& feed) {
+  std::vector<std::string> refused;
+  for (const User& u : users) {
+    if (auto denied = check_manage_user(actor, u, roles)) {
+      refused.push_back(
+          fmt::format("{}: {} {}", code_name(denied->code), u.username, denied->detail));
+    }
+  }
+  if (refused.empty()) return Status::ok();
+  return Status::actor(
+      fmt::format("{} may not change {} of the users of feed {}; nothing was "
+                  "released:\n  {}",
+                  actor.username, refused.size(), feed, join(refused, "\n  ")));
+}
+
+// The release's job: its kind, its feed (shown as its file), its actor.
+Job release_job(const std::string& feed, const std::string& actor) {
+  Job job;
+  job.kind = "feeds-release";
+  job.file = feed;
+  job.feed = feed;
+  job.actor = actor;
+  job.mode = "abort";
+  job.started_at = now_utc_iso8601();
+  return job;
+}
+
 }  // namespace
 
 ExitCode run_feed_release(Directory& dir, const FeedReleaseOptions& o, std::ostream& out,
@@ -50,13 +80,7 @@ ExitCode run_feed_release(Directory& dir, const FeedReleaseOptions& o, std::ostr
   auto actor = load_actor(dir, o.actor, kUsersPermission);
   if (!actor.is_ok()) return fail(actor.status());
 
-  Job job;
-  job.kind = "feeds-release";
-  job.file = o.feed;
-  job.actor = actor->username;
-  job.mode = "abort";
-  job.feed = o.feed;
-  job.started_at = now_utc_iso8601();
+  Job job = release_job(o.feed, actor->username);
   auto job_id = dir.start_job(job);
   if (!job_id.is_ok()) return fail(job_id.status());
   job.id = *job_id;
@@ -73,21 +97,7 @@ ExitCode run_feed_release(Directory& dir, const FeedReleaseOptions& o, std::ostr
   if (st.is_ok() && users.empty()) {
     st = Status::usage(fmt::format("feed {} manages no user (roster feeds lists them)", o.feed));
   }
-  // Every user first: a release that may not take them all takes none.
-  std::vector<std::string> refused;
-  for (const User& u : users) {
-    if (!st.is_ok()) break;
-    if (auto denied = check_manage_user(*actor, u, dir)) {
-      refused.push_back(
-          fmt::format("{}: {} {}", code_name(denied->code), u.username, denied->detail));
-    }
-  }
-  if (st.is_ok() && !refused.empty()) {
-    st =
-        Status::actor(fmt::format("{} may not change {} of the users of feed {}; nothing was "
-                                  "released:\n  {}",
-                                  actor->username, refused.size(), o.feed, join(refused, "\n  ")));
-  }
+  if (st.is_ok()) st = check_all(*actor, users, dir, o.feed);
   const std::string reason = fmt::format("released from feed {} (job {})", o.feed, job.id);
   for (const User& u : users) {
     if (!st.is_ok()) break;
@@ -99,15 +109,18 @@ ExitCode run_feed_release(Directory& dir, const FeedReleaseOptions& o, std::ostr
                          reason);
     }
   }
-  if (!st.is_ok()) {
-    ExitCode code = fail(st);
-    (void)finish(code, "refused");
+  // The outcome of a run that did not commit is written after its rollback,
+  // so that it stays: refused, or failed when the database did.
+  auto end_without_commit = [&](const Status& why) {
+    ExitCode code = fail(why);
+    (void)finish(code, code == ExitCode::kDatabase ? "failed" : "refused");
     return code;
-  }
+  };
+  if (!st.is_ok()) return end_without_commit(st);
   job.updated = static_cast<int64_t>(users.size());
   st = finish(ExitCode::kOk, "committed");
   if (st.is_ok()) st = dir.commit();
-  if (!st.is_ok()) return fail(st);
+  if (!st.is_ok()) return end_without_commit(st);
   out << fmt::format(
       "{} user{} released from feed {} (job {}); runs without that feed now "
       "manage {}\n",

@@ -81,13 +81,6 @@ ExitCode ImportRun::run() {
   enabled_before_ = *enabled;
 
   context_.job_id = s_.job_id;
-  context_.now = s_.started_at;
-  context_.upsert = options_.upsert;
-  context_.invite = !options_.no_invite;
-  context_.validate = validate_;
-  context_.tracker = &tracker_;
-  context_.feed = options_.feed;
-  context_.sync = options_.sync;
   auto handler = make_handler(options_.kind, dir_, *actor_, context_);
 
   rejected_ = std::make_unique<RejectedReport>(paths_.rejected, (*input)->verbatim_header());

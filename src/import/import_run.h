@@ -35,6 +35,13 @@ class ImportRun {
     s_.started_at = now_utc_iso8601();
     validate_.default_timezone = options.default_timezone;
     validate_.upsert = options.upsert;
+    context_.now = s_.started_at;
+    context_.upsert = options.upsert;
+    context_.invite = !options.no_invite;
+    context_.validate = validate_;
+    context_.tracker = &tracker_;
+    context_.feed = options.feed;
+    context_.sync = options.sync;
   }
 
   ExitCode run();

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -164,6 +165,53 @@ void put_back(const fs::path& claimed, const fs::path& file, const fs::path& pro
   }
 }
 
+// The inbox must be a folder; its other folders are made when missing. The
+// exit code that stops the run, with its reason on `err`, or nullopt.
+std::optional<ExitCode> make_folders(const fs::path& inbox, std::initializer_list<fs::path> folders,
+                                     std::ostream& err) {
+  std::error_code ec;
+  if (!fs::is_directory(inbox, ec)) {
+    err << fmt::format("roster: the inbox \"{}\" is not a folder\n", inbox.string());
+    return ExitCode::kUsage;
+  }
+  for (const fs::path& folder : folders) {
+    fs::create_directories(folder, ec);
+    if (ec) {
+      err << fmt::format("roster: cannot create \"{}\": {}\n", folder.string(), ec.message());
+      return ExitCode::kDatabase;
+    }
+  }
+  return std::nullopt;
+}
+
+// Names each file left for a later run, with why: in the log at info, and on
+// the terminal unless quiet.
+void tell_left(const Listing& listing, const fs::path& inbox, bool quiet, std::ostream& out) {
+  for (const std::string& left : listing.left) {
+    spdlog::info("inbox: left {}", left);
+    if (!quiet) out << fmt::format("inbox {}: left {}\n", inbox.string(), left);
+  }
+  if (listing.ready.empty() && !quiet) {
+    out << fmt::format("inbox {}: nothing to import\n", inbox.string());
+  }
+}
+
+// The import of one file, claimed into .processing as `claimed`: as what its
+// header says it is, its reports beside it, the paths it ends up at told.
+ImportOptions file_options(const ImportOptions& base, const fs::path& claimed,
+                           const fs::path& file) {
+  ImportOptions o = base;
+  o.kind = kind_of(claimed);
+  if (o.kind != ImportKind::kUsers) {  // a feed is a users file's
+    o.feed.clear();
+    o.sync = false;
+  }
+  o.file = claimed.string();
+  o.report_dir = claimed.parent_path().string();
+  o.inbox_file = file.string();
+  return o;
+}
+
 }  // namespace
 
 ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& out) {
@@ -173,18 +221,7 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
   fs::path processing = inbox / ".processing";
   // What stops the inbox goes where an import's reasons go (standard error).
   std::ostream& err = options.import.errors ? *options.import.errors : out;
-  std::error_code ec;
-  if (!fs::is_directory(inbox, ec)) {
-    err << fmt::format("roster: the inbox \"{}\" is not a folder\n", inbox.string());
-    return ExitCode::kUsage;
-  }
-  for (const fs::path& folder : {archive, failed, processing}) {
-    fs::create_directories(folder, ec);
-    if (ec) {
-      err << fmt::format("roster: cannot create \"{}\": {}\n", folder.string(), ec.message());
-      return ExitCode::kDatabase;
-    }
-  }
+  if (auto refused = make_folders(inbox, {archive, failed, processing}, err)) return *refused;
   InboxLock lock(inbox);
   if (!lock.acquire(options.lock_timeout_seconds)) {
     err << fmt::format(
@@ -196,13 +233,7 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
 
   ExitCode worst = ExitCode::kOk;
   Listing listing = list_inbox(inbox, options.min_age_seconds);
-  for (const std::string& left : listing.left) {
-    spdlog::info("inbox: left {}", left);
-    if (!options.import.quiet) out << fmt::format("inbox {}: left {}\n", inbox.string(), left);
-  }
-  if (listing.ready.empty() && !options.import.quiet) {
-    out << fmt::format("inbox {}: nothing to import\n", inbox.string());
-  }
+  tell_left(listing, inbox, options.import.quiet, out);
   // Where a file ends up, by its run's exit code: back in the inbox (nullopt)
   // when the actor or the database failed, else archived or failed.
   auto destination = [&](ExitCode code) -> std::optional<std::string> {
@@ -213,18 +244,11 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
   int imported = 0;
   for (const fs::path& file : listing.ready) {
     fs::path claimed = claim_name(processing, file);
+    std::error_code ec;
     fs::rename(file, claimed, ec);
     if (ec) continue;  // gone since the listing: another process took it
-    ImportOptions o = options.import;
-    o.kind = kind_of(claimed);
-    if (o.kind != ImportKind::kUsers) {  // a feed is a users file's
-      o.feed.clear();
-      o.sync = false;
-    }
-    o.file = claimed.string();
-    o.report_dir = processing.string();
+    ImportOptions o = file_options(options.import, claimed, file);
     o.final_folder = destination;
-    o.inbox_file = file.string();
     ExitCode code = run_import(dir, o, out);
     worst = std::max(worst, code);
     if (!destination(code)) {
