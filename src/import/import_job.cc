@@ -69,7 +69,9 @@ ExitCode ImportRun::run() {
   for (const RowError& w : (*input)->header_warnings()) {
     ++s_.warnings;
     ++s_.warnings_by_code[std::string(code_name(w.code))];
-    spdlog::warn("{}", w.message);
+    // In the style of the errors (SPEC §15, issue 31 item 12); the log keeps it.
+    if (!options_.quiet) errors() << "roster: warning: " << w.message << '\n';
+    spdlog::info("job {}: warning: {}", s_.job_id, w.message);
   }
 
   Status st = dir_.begin();

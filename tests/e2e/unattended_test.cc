@@ -273,5 +273,24 @@ TEST_F(UnattendedTest, SemicolonsAndWindows1252AreReadWhenNamed) {
       2);
 }
 
+// Issue 31, item 12: a warning on the terminal looks like the errors
+// ("roster: ..."), not like a log line; -q keeps a clean run silent.
+TEST_F(UnattendedTest, WarningsPrintInTheErrorsStyle) {
+  write_file(tmp_ / "notes.csv",
+             "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+             "Sources,Action,Notes\nnote.one,note.one@x.example,1,1,1,UTC,Viewer,,Create,hi\n");
+  auto r = roster({"import", "notes.csv", "--as", "alice"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err,
+            "roster: warning: line 1: column \"Notes\" is not part of the template and is "
+            "ignored\n");
+  write_file(tmp_ / "notes2.csv",
+             "Username,E-mail,Enabled,Access all sales channels,Access all sources,Timezone,Role,"
+             "Sources,Action,Notes\nnote.two,note.two@x.example,1,1,1,UTC,Viewer,,Create,hi\n");
+  auto quiet = roster({"-q", "import", "notes2.csv", "--as", "alice"});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.err, "");
+}
+
 }  // namespace
 }  // namespace roster
