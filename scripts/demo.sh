@@ -79,6 +79,17 @@ show "cat $work/store-app-associates.csv"
 cat "$work/store-app-associates.csv"
 
 echo
+echo "# Starting a file from scratch: the example template has every column, the"
+echo "# optional ones too, and two rows that import into this directory."
+step "$roster" template users --example --out "$work/new-hires-example.csv"
+show "cat $work/new-hires-example.csv"
+cat "$work/new-hires-example.csv"
+step "$roster" validate "$work/new-hires-example.csv" --as alice --report-dir "$work"
+echo
+echo "# Every code in a report is explained, with what to do about it:"
+step "$roster" explain SOURCE_NOT_GRANTABLE
+
+echo
 echo "# Every new hire with an e-mail waits in the invitations outbox for an activation"
 echo "# mail, one per application; rita.patel and sam.ortiz get two each."
 show "roster invitations list --pending | tail -5"

@@ -111,6 +111,14 @@ std::span<const Code> all_codes();
 // The code whose name is `name`, or nullopt.
 std::optional<Code> code_from_name(std::string_view name);
 
+// What a code means and what the operator does about it, one sentence or two
+// each: `roster explain CODE` prints them, docs/template.md repeats them.
+struct CodeHelp {
+  std::string_view meaning;
+  std::string_view fix;
+};
+CodeHelp code_help(Code code);
+
 // Process exit codes of SPEC §7.
 enum class ExitCode : int {
   kOk = 0,

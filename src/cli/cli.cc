@@ -207,8 +207,9 @@ int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
       }
       if (!positional) visible.add(o);
     }
-    out << "usage: " << spec.synopsis << "\n\n"
-        << visible << "\nand the global options (--db, --config, --log-file, -q, ...): "
+    out << "usage: " << spec.synopsis << "\n\n";
+    if (!visible.options().empty()) out << visible << "\n";
+    out << "and the global options (--db, --config, --log-file, -q, ...): "
         << "roster --help\n\nexample:\n  " << spec.example << "\n";
     return 0;
   }

@@ -136,15 +136,29 @@ void add_setup_commands(std::vector<CommandSpec>& t) {
   for (const TemplateKind& tk : template_kinds()) {
     template_names += (template_names.empty() ? "" : "|") + std::string(tk.name);
   }
-  t.push_back({"template", "roster template " + template_names + " [--out FILE]",
-               "roster template users --out new-hires.csv",
+  t.push_back(
+      {"template", "roster template " + template_names + " [--example] [--out FILE]",
+       "roster template users --out new-hires.csv\n"
+       "  roster template users --example  # every column, two rows to copy",
+       [](auto& d, auto& p) {
+         d.add_options()("which", po::value<std::string>()->required(), "which template")(
+             "example", po::bool_switch(),
+             "users: every column, the optional ones too, and two example rows")(
+             "out", po::value<std::string>(), "write to FILE instead of standard output");
+         p.add("which", 1);
+       },
+       [](const po::variables_map& vm, const CommandContext& c) {
+         return cmd_template(c, {text(vm, "which"), text(vm, "out"), vm["example"].as<bool>()});
+       }});
+  t.push_back({"explain", "roster explain [CODE]",
+               "roster explain ROLE_NOT_ASSIGNABLE\n"
+               "  roster explain  # every code, one line each",
                [](auto& d, auto& p) {
-                 d.add_options()("which", po::value<std::string>()->required(), "which template")(
-                     "out", po::value<std::string>(), "write to FILE instead of standard output");
-                 p.add("which", 1);
+                 d.add_options()("code", po::value<std::string>(), "the code to explain");
+                 p.add("code", 1);
                },
                [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_template(c, {text(vm, "which"), text(vm, "out")});
+                 return cmd_explain(c, text(vm, "code"));
                }});
 }
 

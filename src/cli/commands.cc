@@ -98,7 +98,56 @@ ExitCode cmd_template(const CommandContext& ctx, const TemplateCommand& c) {
     return report_failure(
         ctx, Status::usage(fmt::format("unknown template \"{}\"; choose {}", which, names)));
   }
-  return write_output(ctx, c.out, std::string(embedded_template(which + ".csv")));
+  if (c.example && which != "users") {
+    return report_failure(
+        ctx, Status::usage(fmt::format("--example exists for the users template only; \"roster "
+                                       "{} export\" writes real rows to start from",
+                                       which)));
+  }
+  std::string name = which + (c.example ? "-example.csv" : ".csv");
+  return write_output(ctx, c.out, std::string(embedded_template(name)));
+}
+
+namespace {
+
+std::string_view class_text(CodeClass cls) {
+  switch (cls) {
+    case CodeClass::kFile:
+      return "the file is refused, exit 3";
+    case CodeClass::kRow:
+      return "the row is rejected";
+    case CodeClass::kWarning:
+      return "a warning; the row is applied";
+  }
+  return "";
+}
+
+}  // namespace
+
+ExitCode cmd_explain(const CommandContext& ctx, const std::string& name) {
+  if (name.empty()) {
+    for (Code code : all_codes()) {
+      ctx.out << fmt::format("{:<34} {}\n", code_name(code), code_help(code).meaning);
+    }
+    return ExitCode::kOk;
+  }
+  std::optional<Code> code;
+  std::vector<std::string> names;
+  for (Code c : all_codes()) {
+    if (iequals(code_name(c), trim_spaces(name))) code = c;
+    names.emplace_back(code_name(c));
+  }
+  if (!code) {
+    std::optional<std::string> near = closest_match(name, names);
+    return report_failure(
+        ctx, Status::usage(fmt::format("\"{}\" is not a roster code{}; `roster explain` lists "
+                                       "them all",
+                                       name, near ? " (did you mean " + *near + "?)" : "")));
+  }
+  CodeHelp help = code_help(*code);
+  ctx.out << fmt::format("{} ({})\n  {}\n  What to do: {}\n", code_name(*code),
+                         class_text(code_class(*code)), help.meaning, help.fix);
+  return ExitCode::kOk;
 }
 
 namespace {

@@ -41,8 +41,13 @@ ExitCode cmd_init(const CommandContext& ctx, const InitCommand& c);
 
 struct TemplateCommand {
   std::string which, out;
+  bool example = false;  // every column, optional ones too, and two example rows
 };
 ExitCode cmd_template(const CommandContext& ctx, const TemplateCommand& c);
+
+// `roster explain [CODE]`: what a code means and what to do; without CODE,
+// every code with its meaning.
+ExitCode cmd_explain(const CommandContext& ctx, const std::string& code);
 
 struct ImportCommand {
   ImportKind kind = ImportKind::kUsers;

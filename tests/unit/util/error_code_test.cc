@@ -1,9 +1,12 @@
 #include "roster/error_code.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
+
+#include "test_util.h"
 
 namespace roster {
 namespace {
@@ -60,6 +63,37 @@ TEST(ErrorCode, EverySpecCodeExistsWithItsClass) {
        {"SOURCES_IGNORED_WITH_ALL", "SOURCE_DUPLICATE", "NO_SOURCES", "COLUMN_UNKNOWN"}) {
     ASSERT_TRUE(code_from_name(name)) << name;
     EXPECT_EQ(code_class(*code_from_name(name)), CodeClass::kWarning) << name;
+  }
+}
+
+TEST(ErrorCode, EveryCodeIsExplainedAndTheDocsSayTheSame) {
+  // docs/template.md and the man page come from `roster explain` through
+  // scripts/gen-code-docs.py; a code added or reworded without running it
+  // fails here.
+  std::string page = testing::read_file(testing::source_dir() + "/docs/template.md");
+  std::string man = testing::read_file(testing::source_dir() + "/docs/roster.1");
+  auto plain = [](std::string text,
+                  std::initializer_list<std::pair<std::string, std::string>> subs) {
+    for (const auto& [from, to] : subs) {
+      for (size_t at = text.find(from); at != std::string::npos;
+           at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+      }
+    }
+    return text;
+  };
+  man = plain(man, {{"\\-", "-"}, {"\\fB", ""}, {"\\fR", ""}, {"\\e", "\\"}});
+  for (Code c : all_codes()) {
+    CodeHelp help = code_help(c);
+    EXPECT_FALSE(help.meaning.empty()) << code_name(c);
+    EXPECT_FALSE(help.fix.empty()) << code_name(c);
+    std::string row = fmt::format("| `{}` | {} | {} |", code_name(c), help.meaning, help.fix);
+    EXPECT_NE(page.find(row), std::string::npos) << "docs/template.md lacks " << row;
+    std::string entry =
+        plain(fmt::format("{} What to do: {}\n", help.meaning, help.fix), {{"`", ""}});
+    EXPECT_NE(man.find(fmt::format(".B {}\n", code_name(c))), std::string::npos)
+        << "docs/roster.1 lacks " << code_name(c);
+    EXPECT_NE(man.find(entry), std::string::npos) << "docs/roster.1 lacks " << entry;
   }
 }
 
