@@ -29,8 +29,9 @@ po::options_description global_options() {
   add("help,h", "show help");
   add("version", "show the version");
   add("db", po::value<std::string>(),
-      "the directory: a file, or postgresql://user@host/dbname (default: $ROSTER_DB, "
-      "then the config file, then ./roster.db)");
+      "the directory: a SQLite file, or a PostgreSQL URI such as "
+      "postgresql://user@host/dbname (default: $ROSTER_DB, then the config file, then "
+      "./roster.db)");
   add("config", po::value<std::string>(),
       "read options from this INI file, long option names as keys (default: $ROSTER_CONFIG, "
       "then /etc/roster/roster.conf when it exists)");

@@ -38,7 +38,7 @@ ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool 
   c.inbox = maybe_text(vm, "inbox");
   c.actor = text(vm, "as");
   c.dry_run = flag(vm, "dry-run");
-  c.on_error = vm["on-error"].as<std::string>();
+  c.on_error = maybe<std::string>(vm, "on-error").value_or(c.on_error);
   c.max_errors = maybe<int64_t>(vm, "max-errors");
   c.upsert = flag(vm, "upsert");
   c.no_invite = flag(vm, "no-invite");
@@ -46,7 +46,7 @@ ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool 
   c.sync = flag(vm, "sync");
   c.force = flag(vm, "force");
   c.no_progress = flag(vm, "no-progress");
-  c.max_disable = vm["max-disable"].as<double>();
+  c.max_disable = maybe<double>(vm, "max-disable").value_or(c.max_disable);
   c.report_dir = text(vm, "report-dir");
   c.default_timezone = text(vm, "default-timezone");
   c.delimiter = vm["delimiter"].as<std::string>();
@@ -77,30 +77,42 @@ void inbox_options(po::options_description& d) {
       "with --inbox: leave files modified less than this many seconds ago");
 }
 
-void import_options(po::options_description& d, bool allow_dry_run) {
-  d.add_options()("as", po::value<std::string>()->required(),
-                  "username of the person running the import (required)");
-  if (allow_dry_run) {
-    d.add_options()("dry-run", po::bool_switch(), "check and report everything, commit nothing");
+// Which options an import takes: `roster import` every one; validate none of
+// those that decide what a run commits (it commits nothing); reference-data
+// imports none of those that only a users file uses.
+enum class ImportFlavor { kUsers, kValidate, kReference };
+
+void import_options(po::options_description& d, ImportFlavor flavor) {
+  auto add = d.add_options();
+  add("as", po::value<std::string>()->required(),
+      "username of the person running the import (required)");
+  if (flavor != ImportFlavor::kValidate) {
+    add("dry-run", po::bool_switch(), "check and report everything, commit nothing");
+    add("on-error", po::value<std::string>()->default_value("skip"),
+        "skip: commit the valid rows; abort: commit nothing if a row is rejected");
+    add("max-errors", po::value<int64_t>(),
+        "stop, and commit nothing, once more than N rows are rejected");
   }
-  d.add_options()("on-error", po::value<std::string>()->default_value("skip"),
-                  "skip: commit the valid rows; abort: commit nothing if a row is rejected")(
-      "max-errors", po::value<int64_t>(),
-      "stop, and commit nothing, once more than N rows are rejected")(
-      "upsert", po::bool_switch(),
-      "Create on an existing row updates it; Update on a "
-      "missing row creates it; Action may be blank or missing")(
-      "force", po::bool_switch(), "apply a file even if the same file was imported before")(
-      "max-disable", po::value<double>()->default_value(10),
-      "refuse a users file that would disable more than this percent of the enabled users "
-      "(and more than 10); 100 turns the guard off")(
-      "report-dir", po::value<std::string>(),
-      "where to write the reports (default: beside the input file)")(
-      "default-timezone", po::value<std::string>(),
-      "timezone for rows whose Timezone is empty (the column may then be missing)")(
-      "delimiter", po::value<std::string>()->default_value(","),
-      "the separator: , or ; (Excel in many European locales) or tab")(
-      "encoding", po::value<std::string>()->default_value("utf-8"),
+  add("upsert", po::bool_switch(),
+      "Create on an existing row updates it; Update on a missing row creates it; Action may "
+      "be blank or missing");
+  if (flavor != ImportFlavor::kValidate) {
+    add("force", po::bool_switch(), "apply a file even if the same file was imported before");
+  }
+  if (flavor != ImportFlavor::kReference) {
+    add("max-disable", po::value<double>()->default_value(10),
+        "refuse a file that would disable more than this percent of the enabled users (and "
+        "more than 10); 100 turns the guard off");
+  }
+  add("report-dir", po::value<std::string>(),
+      "where to write the reports (default: beside the input file)");
+  if (flavor != ImportFlavor::kReference) {
+    add("default-timezone", po::value<std::string>(),
+        "timezone for rows whose Timezone is empty (the column may then be missing)");
+  }
+  add("delimiter", po::value<std::string>()->default_value(","),
+      "the separator: , or ; (Excel in many European locales) or tab");
+  add("encoding", po::value<std::string>()->default_value("utf-8"),
       "the file's encoding: utf-8, windows-1252 (Excel's \"CSV\" on Windows) or iso-8859-1");
   lock_timeout_option(d, "seconds to wait for another import to finish");
   d.add_options()("no-progress", po::bool_switch(), "no live progress line, even on a terminal");
@@ -172,7 +184,7 @@ void add_reference_commands(std::vector<CommandSpec>& t) {
                  "roster " + k + " import " + k + ".csv --as alice --dry-run",
                  [](auto& d, auto& p) {
                    file_argument(d, p);
-                   import_options(d, true);
+                   import_options(d, ImportFlavor::kReference);
                  },
                  [kind](const po::variables_map& vm, const CommandContext& c) {
                    return cmd_import(c, import_command(vm, kind, false));
@@ -197,7 +209,7 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                "  # a full HR snapshot: leavers disabled",
                [](auto& d, auto& p) {
                  file_argument(d, p);
-                 import_options(d, true);
+                 import_options(d, ImportFlavor::kUsers);
                  invite_option(d);
                  feed_options(d);
                  inbox_options(d);
@@ -209,7 +221,7 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                "roster validate new-hires.csv --as alice",
                [](auto& d, auto& p) {
                  file_argument(d, p);
-                 import_options(d, false);
+                 import_options(d, ImportFlavor::kValidate);
                  invite_option(d);
                  feed_options(d);
                },
