@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <streambuf>
 
 #include "cli/command_table.h"
 #include "cli/commands.h"
@@ -22,6 +23,40 @@ namespace po = boost::program_options;
 namespace {
 
 const char* const kSystemConfig = "/etc/roster/roster.conf";
+
+// Standard error as a command writes it, passed on unbuffered, keeping the
+// last line that said something: the reason of a failed run, for its log.
+class LastLineBuf : public std::streambuf {
+ public:
+  explicit LastLineBuf(std::streambuf* to) : to_(to) {}
+  std::string_view last_line() const { return last_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    keep(traits_type::to_char_type(c));
+    return to_->sputc(traits_type::to_char_type(c));
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    for (std::streamsize i = 0; i < n; ++i) keep(s[i]);
+    return to_->sputn(s, n);
+  }
+  int sync() override { return to_->pubsync(); }
+
+ private:
+  void keep(char c) {
+    if (c != '\n' && c != '\r') {
+      line_ += c;
+    } else if (!trim_spaces(line_).empty()) {
+      last_ = std::move(line_);
+      line_.clear();
+    } else {
+      line_.clear();
+    }
+  }
+  std::streambuf* to_;
+  std::string line_, last_;
+};
 
 po::options_description global_options() {
   po::options_description d("Global options");
@@ -239,10 +274,19 @@ int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
     read_config_file(in, path, both, known_option_names(table, global), vm);
   }
   po::notify(vm);
-  setup_logging(log_options(vm), err);
+  LastLineBuf err_buf(err.rdbuf());
+  std::ostream tee(&err_buf);
+  setup_logging(log_options(vm), tee);
   if (db.empty()) db = vm.count("db") ? vm["db"].as<std::string>() : "roster.db";
-  CommandContext ctx{out, err, db, vm["quiet"].as<bool>()};
-  return static_cast<int>(spec.run(vm, ctx));
+  CommandContext ctx{out, tee, db, vm["quiet"].as<bool>()};
+  int code = static_cast<int>(spec.run(vm, ctx));
+  // Every run's end in the log, with why when it failed: an actor refused or
+  // a lock is no job, and a log shipper still sees it (issue 31, item 12).
+  log_event(spdlog::level::info, fmt::format("roster {} exited {}", command, code),
+            {{"command", command},
+             {"exit_code", int64_t{code}},
+             {"reason", code == 0 ? std::string_view() : err_buf.last_line()}});
+  return code;
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/logging.h"
+
 namespace roster {
 
 Status disable_missing(Directory& dir, const Actor& actor, const JobContext& context,
@@ -19,8 +21,12 @@ Status disable_missing(Directory& dir, const Actor& actor, const JobContext& con
     return true;
   });
   if (!st.is_ok()) return st;
-  spdlog::info("job {}: {} enabled users of feed {} are missing from the snapshot", context.job_id,
-               missing.size(), context.feed);
+  log_event(spdlog::level::info,
+            fmt::format("job {}: {} enabled users of feed {} are missing from the snapshot",
+                        context.job_id, missing.size(), context.feed),
+            {{"job_id", context.job_id},
+             {"feed", context.feed},
+             {"missing", static_cast<int64_t>(missing.size())}});
 
   const std::string reason =
       fmt::format("missing from feed {} (job {})", context.feed, context.job_id);

@@ -10,8 +10,37 @@
 #include "import/import_run.h"
 #include "roster/text.h"
 #include "util/atomic_file.h"
+#include "util/logging.h"
 
 namespace roster {
+namespace {
+
+// The run's one log line, its counts as fields (docs/operations.md §4).
+void log_job(const Summary& s) {
+  log_event(spdlog::level::info,
+            fmt::format("job {}: {} import of {} {}", s.job_id, s.kind, s.file, s.outcome),
+            {{"job_id", s.job_id},
+             {"kind", s.kind},
+             {"file", s.file},
+             {"actor", s.actor},
+             {"feed", s.feed},
+             {"sync", int64_t{s.sync}},
+             {"read", s.rows_read},
+             {"created", s.created},
+             {"updated", s.updated},
+             {"enabled", s.enabled},
+             {"disabled", s.disabled},
+             {"disabled_missing", s.disabled_missing},
+             {"unchanged", s.unchanged},
+             {"rejected", s.rejected},
+             {"warnings", s.warnings},
+             {"outcome", s.outcome},
+             {"exit_code", int64_t{s.exit_code}},
+             {"code", s.file_error.value_or("")},
+             {"reason", s.message}});
+}
+
+}  // namespace
 
 ExitCode ImportRun::fail(const Status& status) {
   if (dir_.in_transaction()) dir_.rollback();
@@ -182,11 +211,7 @@ ExitCode ImportRun::finish(ExitCode code, const std::string& outcome, std::strin
   for (const std::string& e : report_errors) errors() << "roster: error: " << e << '\n';
   print_exit_reason(errors(), code, s_, rejected_published && reports_kept ? shown.rejected : "");
   if (!sync_note_.empty()) errors() << "roster: " << sync_note_ << '\n';
-  spdlog::info(
-      "job {} {} file={} actor={} read={} created={} updated={} unchanged={} "
-      "rejected={} outcome={} exit={}",
-      s_.job_id, s_.kind, s_.file, s_.actor, s_.rows_read, s_.created, s_.updated, s_.unchanged,
-      s_.rejected, outcome, s_.exit_code);
+  log_job(s_);
   return code;
 }
 

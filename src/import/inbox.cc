@@ -16,6 +16,7 @@
 
 #include "import/import_kinds.h"
 #include "roster/text.h"
+#include "util/logging.h"
 
 namespace roster {
 namespace {
@@ -188,7 +189,8 @@ std::optional<ExitCode> make_folders(const fs::path& inbox, std::initializer_lis
 // the terminal unless quiet.
 void tell_left(const Listing& listing, const fs::path& inbox, bool quiet, std::ostream& out) {
   for (const std::string& left : listing.left) {
-    spdlog::info("inbox: left {}", left);
+    log_event(spdlog::level::info, fmt::format("inbox: left {}", left),
+              {{"inbox", inbox.string()}, {"left", left}});
     if (!quiet) out << fmt::format("inbox {}: left {}\n", inbox.string(), left);
   }
   if (listing.ready.empty() && !quiet) {
@@ -260,7 +262,11 @@ ExitCode run_inbox(Directory& dir, const InboxOptions& options, std::ostream& ou
       break;
     }
     move_with_reports(claimed, *destination(code));
-    spdlog::info("inbox: {} -> {}", file.string(), *destination(code));
+    log_event(spdlog::level::info,
+              fmt::format("inbox: {} -> {}", file.string(), *destination(code)),
+              {{"file", file.string()},
+               {"moved_to", *destination(code)},
+               {"exit_code", int64_t{static_cast<int>(code)}}});
     ++imported;
   }
   if (!options.import.quiet && !listing.ready.empty()) {

@@ -1,7 +1,13 @@
 #pragma once
 
+#include <spdlog/common.h>
+
+#include <cstdint>
+#include <initializer_list>
 #include <iosfwd>
 #include <string>
+#include <string_view>
+#include <variant>
 
 namespace roster {
 
@@ -22,6 +28,19 @@ struct LogOptions {
 // (so every run's job line reaches them); standard error uses `level`. Throws
 // std::invalid_argument for an unknown level or format.
 void setup_logging(const LogOptions& options, std::ostream& err);
+
+// A named value of a log event: a count or a text.
+struct LogField {
+  std::string_view key;
+  std::variant<int64_t, std::string_view> value;
+};
+
+// Logs `message` with `fields`: the text log shows them after the message as
+// key=value, the JSON log as keys of their own beside "message", so that a
+// log shipper reads a job's counts without parsing prose. Keys other than
+// time, level, pid and message; an empty text is left out.
+void log_event(spdlog::level::level_enum level, std::string_view message,
+               std::initializer_list<LogField> fields);
 
 // Puts back a plain standard-error logger at warn, so that nothing keeps
 // writing to the stream given to setup_logging once its caller is gone.

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 #include "e2e_util.h"
 
 namespace roster {
@@ -319,6 +322,52 @@ TEST_F(UnattendedTest, HelpOffersWhatACommandUsesAndBreaksNoWord) {
   // Boost breaks a word that starts before the middle of a line; the --db
   // URI once came out as "dbn ame".
   EXPECT_NE(roster({"--help"}).out.find("postgresql://user@host/dbname"), std::string::npos);
+}
+
+TEST_F(UnattendedTest, TheLogCarriesEachRunsFiguresAsFields) {
+  // Item 12: a log shipper reads counts, job, file, code and exit code as
+  // keys, for a run that rejects rows, one that refuses its file, and one
+  // that never became a job.
+  write_file(tmp_ / "some.csv", viewers("some", 2) + "bad name,x@y.com,1,0,0,UTC,Viewer,,Create\n");
+  write_file(tmp_ / "refused.csv", "Username,E-mail\nzed,zed@x.com\n");
+  std::vector<std::string> log = {"--log-file", "roster.log", "--log-format", "json"};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), log.begin(), log.end());
+    return roster(args).exit_code;
+  };
+  EXPECT_EQ(run({"-q", "import", "some.csv", "--as", "alice"}), 1);
+  EXPECT_EQ(run({"-q", "import", "refused.csv", "--as", "alice"}), 3);
+  EXPECT_EQ(run({"-q", "import", "some.csv", "--as", "nobody", "--force"}), 4);
+  std::vector<nlohmann::json> jobs, ends;
+  std::istringstream lines(testing::read_file(tmp_ / "roster.log"));
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("job_id")) jobs.push_back(j);
+    if (j.contains("command")) ends.push_back(j);
+  }
+  ASSERT_EQ(jobs.size(), 2u) << testing::read_file(tmp_ / "roster.log");
+  EXPECT_EQ(jobs[0]["job_id"], summary("some")["job_id"]);
+  EXPECT_EQ(jobs[0]["file"], "some.csv");
+  EXPECT_EQ(jobs[0]["created"], 2);
+  EXPECT_EQ(jobs[0]["rejected"], 1);
+  EXPECT_EQ(jobs[0]["exit_code"], 1);
+  EXPECT_EQ(jobs[1]["code"], "HEADER_MISSING_COLUMN");
+  EXPECT_EQ(jobs[1]["exit_code"], 3);
+  ASSERT_EQ(ends.size(), 3u);
+  EXPECT_EQ(ends[2]["command"], "import");
+  EXPECT_EQ(ends[2]["exit_code"], 4);
+  EXPECT_NE(ends[2].value("reason", "").find("nobody"), std::string::npos) << ends[2].dump();
+  EXPECT_NE(ends[0].value("reason", "").find("1 row rejected"), std::string::npos)
+      << ends[0].dump();
+
+  // The text log puts the same fields after the message.
+  EXPECT_EQ(
+      roster({"--log-file", "text.log", "-q", "import", "some.csv", "--as", "alice", "--force"})
+          .exit_code,
+      1);
+  std::string text = testing::read_file(tmp_ / "text.log");
+  EXPECT_NE(text.find(" file=some.csv actor=alice"), std::string::npos) << text;
+  EXPECT_NE(text.find(" rejected=3 "), std::string::npos) << text;  // two exist by now
 }
 
 }  // namespace

@@ -150,10 +150,15 @@ TEST(Cli, EveryRunLogsItsJobToTheLogFileAsJson) {
   while (std::getline(log, line)) {
     auto j = nlohmann::json::parse(line);  // every line is one JSON object
     ASSERT_TRUE(j.contains("time") && j.contains("level") && j.contains("pid"));
-    std::string message = j["message"];
-    if (message.find("job 2 sources") != std::string::npos &&
-        message.find("actor=alice") != std::string::npos &&
-        message.find("created=1") != std::string::npos) {
+    // The job's figures are fields of their own, not prose (issue 31, item 12).
+    if (j.value("job_id", 0) == 2) {
+      EXPECT_EQ(j["kind"], "sources");
+      EXPECT_EQ(j["actor"], "alice");
+      EXPECT_EQ(j["file"], dir / "s.csv");
+      EXPECT_EQ(j["created"], 1);
+      EXPECT_EQ(j["rejected"], 0);
+      EXPECT_EQ(j["exit_code"], 0);
+      EXPECT_EQ(j["outcome"], "committed");
       found = true;
     }
   }
