@@ -25,11 +25,12 @@ namespace {
 const char* const kSystemConfig = "/etc/roster/roster.conf";
 
 // Standard error as a command writes it, passed on unbuffered, keeping the
-// last line that said something: the reason of a failed run, for its log.
-class LastLineBuf : public std::streambuf {
+// lines roster itself says ("roster: ..."; not the rows' lines): the reason
+// of a failed run, for its log.
+class ReasonBuf : public std::streambuf {
  public:
-  explicit LastLineBuf(std::streambuf* to) : to_(to) {}
-  std::string_view last_line() const { return last_; }
+  explicit ReasonBuf(std::streambuf* to) : to_(to) {}
+  std::string_view reason() const { return reason_; }
 
  protected:
   int_type overflow(int_type c) override {
@@ -44,18 +45,20 @@ class LastLineBuf : public std::streambuf {
   int sync() override { return to_->pubsync(); }
 
  private:
+  static constexpr size_t kMaxLines = 5;
   void keep(char c) {
     if (c != '\n' && c != '\r') {
       line_ += c;
-    } else if (!trim_spaces(line_).empty()) {
-      last_ = std::move(line_);
-      line_.clear();
-    } else {
-      line_.clear();
+      return;
     }
+    if (line_.rfind("roster: ", 0) == 0 && kept_ < kMaxLines) {
+      reason_ += (kept_++ ? " | " : "") + line_;
+    }
+    line_.clear();
   }
   std::streambuf* to_;
-  std::string line_, last_;
+  std::string line_, reason_;
+  size_t kept_ = 0;
 };
 
 po::options_description global_options() {
@@ -274,7 +277,7 @@ int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
     read_config_file(in, path, both, known_option_names(table, global), vm);
   }
   po::notify(vm);
-  LastLineBuf err_buf(err.rdbuf());
+  ReasonBuf err_buf(err.rdbuf());
   std::ostream tee(&err_buf);
   setup_logging(log_options(vm), tee);
   if (db.empty()) db = vm.count("db") ? vm["db"].as<std::string>() : "roster.db";
@@ -285,7 +288,7 @@ int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
   log_event(spdlog::level::info, fmt::format("roster {} exited {}", command, code),
             {{"command", command},
              {"exit_code", int64_t{code}},
-             {"reason", code == 0 ? std::string_view() : err_buf.last_line()}});
+             {"reason", code == 0 ? std::string_view() : err_buf.reason()}});
   return code;
 }
 
