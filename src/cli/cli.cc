@@ -93,6 +93,8 @@ std::string general_help(const std::vector<CommandSpec>& table) {
       "COMMAND ...\n\ncommands:\n";
   for (const CommandSpec& c : table) s += "  " + c.synopsis + "\n";
   s += "\n'roster COMMAND --help' shows a command's options and an example.\n"
+       "'roster template users --example' writes every column with two rows to copy;\n"
+       "'roster explain CODE' says what a report's code means and what to do.\n"
        "Exit codes: 0 ok, 1 rows rejected, 2 usage, 3 file refused, 4 actor not allowed,\n"
        "5 database busy or failed, 6 refused by the disable guard.\n";
   return s;

@@ -84,6 +84,11 @@ TEST_F(FormatDocsTest, ExplainSaysWhatACodeMeansAndWhatToDo) {
     EXPECT_EQ(line.substr(0, line.find(' ')), code_name(all_codes()[n]));
   }
   EXPECT_EQ(n, all_codes().size());
+
+  // Where an operator looks first.
+  std::string usage = roster({"--help"}).out;
+  EXPECT_NE(usage.find("'roster explain CODE'"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("'roster template users --example'"), std::string::npos) << usage;
 }
 
 }  // namespace
