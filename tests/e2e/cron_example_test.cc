@@ -110,7 +110,7 @@ TEST_F(CronExampleTest, MailsNothingOnSuccessAndWhyOnEveryFailingExit) {
   auto guard = night("hr-5.csv", viewers("cron", 5));
   EXPECT_EQ(guard.exit_code, 6);
   EXPECT_NE(guard.out.find("would disable 35 of the"), std::string::npos) << guard.out;
-  EXPECT_EQ(q("SELECT count(*) FROM users WHERE feed IS NOT NULL AND enabled"), "40");
+  EXPECT_EQ(q("SELECT count(*) FROM users WHERE feed IS NOT NULL AND enabled = 1"), "40");
 
   // 4: the scheduler's account is not a user.
   configure("", "svc.gone");
