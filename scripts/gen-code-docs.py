@@ -13,6 +13,7 @@ binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "build", "rele
 
 CLASSES = [  # the heading of each class, as `roster explain` names it
     ("the file is refused, exit 3", "Refusing the file (exit 3)"),
+    ("the run is refused, exit 4", "Refusing the run (exit 4)"),
     ("the row is rejected", "Rejecting the row"),
     ("a warning; the row is applied", "Warnings (the row is applied)"),
 ]

@@ -50,6 +50,10 @@ struct Actor {
   Scope sources;                         // the actor's own sources (all when it has all sources)
   Scope channels;                        // likewise for sales channels
 
+  // The login behind it, and whether a binding vouched for it (SPEC §14).
+  std::string login;
+  bool authenticated = false;
+
   bool has_permission(std::string_view key) const;
   // The actor's hierarchy in application `application_id`: its role's there;
   // kOutranksAll when it holds none there but is at the top of the back office;
@@ -61,6 +65,21 @@ struct Actor {
 
 // A rank above every hierarchy (hierarchies are >= 0).
 inline constexpr int kOutranksAll = -1;
+
+// Who acts (SPEC §14), from --as (`as`, maybe empty), the login this process
+// was authenticated as, and the directory's bindings. Only bindings of the
+// login's kind count ("os:" on SQLite, "pg:" on PostgreSQL), so that a
+// directory copied to the other backend is open there until its own logins
+// are bound. Open (none counts): `as`, taken on trust. Bound: `as` only when
+// the login is bound to that user; without `as`, the one user the login is
+// bound to. Otherwise an actor Status (exit 4) naming ACTOR_NOT_BOUND and the
+// login; an open directory and no `as` is a usage Status.
+struct ActingAs {
+  std::string username;
+  bool authenticated = false;  // false: an open directory took --as on trust
+};
+Result<ActingAs> who_acts(std::string_view as, std::string_view login,
+                          const std::vector<LoginBinding>& bindings);
 
 // Builds the actor from the user `username` names (`user`, null when there is
 // none) and checks that it may run a command that needs `permission`. Fails
@@ -100,6 +119,13 @@ std::optional<Denial> check_change_user(const Actor& actor, const User& target,
 // `feeds release` hands one back only when this allows it (SPEC §11).
 std::optional<Denial> check_manage_user(const Actor& actor, const User& target,
                                         const RoleBook& roles);
+
+// Whether `actor` may bind `login` to `target` or unbind it (SPEC §14): as
+// for changing the user (check_manage_user), except that an actor may bind
+// a login to itself while the directory is open (`directory_bound` false),
+// which is how the first administrator binds its own. nullopt when it may.
+std::optional<Denial> check_login_change(const Actor& actor, const User& target,
+                                         bool directory_bound, const RoleBook& roles);
 
 // Whether a run of feed `run_feed` (empty: a run without --feed) may change
 // `target`: a feed changes only the users it manages and those no feed manages

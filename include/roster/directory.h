@@ -140,6 +140,16 @@ class Directory : public RoleBook {
     return store_->feed_jobs(feed, limit);
   }
 
+  // --- Logins: Store::current_login and the rest.
+  Result<std::string> current_login() { return store_->current_login(); }
+  Result<std::vector<LoginBinding>> list_logins() { return store_->list_logins(); }
+  Status bind_login(std::string_view login, int64_t user_id) {
+    return store_->bind_login(login, user_id);
+  }
+  Result<bool> unbind_login(std::string_view login, int64_t user_id) {
+    return store_->unbind_login(login, user_id);
+  }
+
   // --- The invitations outbox (Store::add_invitation and the rest).
   Status add_invitation(const Invitation& invitation);
   Status for_each_invitation(bool pending_only, const std::function<Status(const Invitation&)>& fn);

@@ -17,6 +17,8 @@ namespace roster {
   X(FileNotText, "FILE_NOT_TEXT", kFile)                                      \
   X(LineTooLong, "LINE_TOO_LONG", kFile)                                      \
   X(FeedEmpty, "FEED_EMPTY", kFile)                                           \
+  /* run level: who runs it may not, exit 4 */                                \
+  X(ActorNotBound, "ACTOR_NOT_BOUND", kRun)                                   \
   /* row level, every template */                                             \
   X(RowMalformed, "ROW_MALFORMED", kRow)                                      \
   X(TextInvalid, "TEXT_INVALID", kRow)                                        \
@@ -91,7 +93,7 @@ namespace roster {
   X(SyncSkipped, "SYNC_SKIPPED", kWarning)                                    \
   X(SyncNotAllowed, "SYNC_NOT_ALLOWED", kWarning)
 
-enum class CodeClass { kFile, kRow, kWarning };
+enum class CodeClass { kFile, kRun, kRow, kWarning };
 
 enum class Code {
 #define ROSTER_X(id, name, cls) k##id,

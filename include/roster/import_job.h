@@ -118,9 +118,11 @@ std::unique_ptr<RowHandler> make_channel_handler(Directory& dir, const Actor& ac
 std::string_view required_permission(ImportKind kind);
 inline constexpr std::string_view kUsersPermission = "configuration.users";
 
-// Loads the actor `username` and checks that it is enabled and holds
-// `permission`; fails with an actor Status (exit 4) otherwise.
-Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission);
+// Loads the actor: the user --as names (`as`), or the one bound to the login
+// running roster, as access.h's who_acts decides (SPEC §14); checks that it
+// is enabled and holds `permission`. Fails with an actor Status (exit 4)
+// otherwise (ACTOR_NOT_BOUND when the login may not act as it).
+Result<Actor> load_actor(Directory& dir, std::string_view as, std::string_view permission);
 
 enum class OnError { kSkip, kAbort };
 

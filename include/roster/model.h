@@ -163,4 +163,13 @@ struct FeedInfo {
   int64_t last_sync_rows = 0;
 };
 
+// A login bound to a user (SPEC §14): the identity the system authenticated,
+// "os:NAME" (an operating-system account, SQLite) or "pg:NAME" (a PostgreSQL
+// session user).
+struct LoginBinding {
+  std::string login;
+  int64_t user_id = 0;
+  std::string username;
+};
+
 }  // namespace roster

@@ -85,6 +85,8 @@ struct Summary {
   std::string file;
   std::string sha256;
   std::string actor;
+  std::string login;           // who ran it, as the system authenticated it (SPEC §14)
+  bool authenticated = false;  // a bound login vouched for the actor
   std::string mode;
   bool dry_run = false;
   bool upsert = false;

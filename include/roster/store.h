@@ -25,7 +25,7 @@ namespace roster {
 
 // The schema version that both backends reach on open. Migrations are numbered
 // alike on both, so that version N means the same tables everywhere.
-inline constexpr int kSchemaVersion = 12;
+inline constexpr int kSchemaVersion = 13;
 
 // The reference data, read whole: the directory keeps it in memory.
 struct ReferenceData {
@@ -169,6 +169,16 @@ class Store {
   virtual Result<std::vector<FeedInfo>> list_feeds() = 0;
   // The newest jobs run with --feed `feed`, newest first.
   virtual Result<std::vector<Job>> feed_jobs(std::string_view feed, int64_t limit) = 0;
+
+  // --- Logins (SPEC §14). The identity this process was authenticated as:
+  // "os:NAME" of the effective uid on SQLite, "pg:NAME" of the session user on
+  // PostgreSQL.
+  virtual Result<std::string> current_login() = 0;
+  // Every binding, by login then username.
+  virtual Result<std::vector<LoginBinding>> list_logins() = 0;
+  virtual Status bind_login(std::string_view login, int64_t user_id) = 0;
+  // False when the login was not bound to that user.
+  virtual Result<bool> unbind_login(std::string_view login, int64_t user_id) = 0;
 
   // --- A run's scratch list of usernames whose rows created nothing. It lives
   // in the database (temporary), so that memory does not grow with the file.

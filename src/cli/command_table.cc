@@ -58,6 +58,11 @@ ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool 
   return c;
 }
 
+// --as on every command that acts (SPEC §14).
+constexpr const char* kAsHelp =
+    "the user running the command; required until a login is bound, then the user bound "
+    "to yours (roster logins list)";
+
 void lock_timeout_option(po::options_description& d, const char* help) {
   d.add_options()("lock-timeout", po::value<int>()->default_value(30), help);
 }
@@ -84,8 +89,7 @@ enum class ImportFlavor { kUsers, kValidate, kReference };
 
 void import_options(po::options_description& d, ImportFlavor flavor) {
   auto add = d.add_options();
-  add("as", po::value<std::string>()->required(),
-      "username of the person running the import (required)");
+  add("as", po::value<std::string>(), kAsHelp);
   if (flavor != ImportFlavor::kValidate) {
     add("dry-run", po::bool_switch(), "check and report everything, commit nothing");
     add("on-error", po::value<std::string>()->default_value("skip"),
@@ -133,16 +137,22 @@ void feed_options(po::options_description& d) {
 }
 
 void add_setup_commands(std::vector<CommandSpec>& t) {
-  t.push_back({"init", "roster init [--admin USERNAME --email EMAIL]",
+  t.push_back({"init", "roster init [--admin USERNAME --email EMAIL [--bind]] [--group GROUP]",
                "roster --db /var/lib/roster/roster.db init --admin alice --email "
                "alice@example.com",
                [](auto& d, auto&) {
                  d.add_options()("admin", po::value<std::string>(),
                                  "create the first user, with the Administrator role")(
-                     "email", po::value<std::string>(), "e-mail of the first user");
+                     "email", po::value<std::string>(), "e-mail of the first user")(
+                     "bind", po::bool_switch(),
+                     "bind the login running init (os:ACCOUNT, pg:ROLE) to --admin: from then "
+                     "on --as is a fact, not a claim")(
+                     "group", po::value<std::string>(),
+                     "SQLite: share the directory file with this group (mode 0660, else 0600)");
                },
                [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_init(c, {text(vm, "admin"), text(vm, "email")});
+                 return cmd_init(c, {text(vm, "admin"), text(vm, "email"), flag(vm, "bind"),
+                                     text(vm, "group")});
                }});
   std::string template_names;
   for (const TemplateKind& tk : template_kinds()) {
@@ -233,8 +243,7 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                "[--enabled 0|1] [--changed-since TIME] [--feed NAME]",
                "roster export --as alice --role store_associate --out associates.csv",
                [](auto& d, auto&) {
-                 d.add_options()("as", po::value<std::string>()->required(),
-                                 "username of the person exporting (required)")(
+                 d.add_options()("as", po::value<std::string>(), kAsHelp)(
                      "out", po::value<std::string>(), "write to FILE instead of standard output")(
                      "role", po::value<std::vector<std::string>>(),
                      "only users with this role (name or key); repeat for several")(
@@ -311,8 +320,7 @@ void add_feed_commands(std::vector<CommandSpec>& t) {
                  d.add_options()("feed", po::value<std::string>()->required(), "the feed")(
                      "user", po::value<std::vector<std::string>>(),
                      "release only this user; repeat for several (default: every user of the "
-                     "feed)")("as", po::value<std::string>()->required(),
-                              "username of the person releasing (required)");
+                     "feed)")("as", po::value<std::string>(), kAsHelp);
                  lock_timeout_option(d, "seconds to wait for an import running on the directory");
                  p.add("feed", 1);
                },
@@ -320,6 +328,35 @@ void add_feed_commands(std::vector<CommandSpec>& t) {
                  return cmd_feeds_release(c, {text(vm, "feed"), text(vm, "as"), list(vm, "user"),
                                               vm["lock-timeout"].as<int>()});
                }});
+}
+
+void add_login_commands(std::vector<CommandSpec>& t) {
+  const char* wait = "seconds to wait for an import running on the directory";
+  t.push_back({"logins list", "roster logins list", "roster logins list",
+               [wait](auto& d, auto&) { lock_timeout_option(d, wait); },
+               [](const po::variables_map& vm, const CommandContext& c) {
+                 return cmd_logins(c, {"list", "", "", "", vm["lock-timeout"].as<int>()});
+               }});
+  for (const char* action : {"bind", "unbind"}) {
+    std::string a = action;
+    t.push_back(
+        {"logins " + a, "roster logins " + a + " USERNAME LOGIN --as ACTOR",
+         a == "bind" ? "roster logins bind alice os:alice --as alice   # the first, while open\n"
+                       "  roster logins bind svc.hr-feed pg:roster_scheduler --as alice"
+                     : "roster logins unbind j.smith os:jsmith --as alice",
+         [wait](auto& d, auto& p) {
+           d.add_options()("username", po::value<std::string>()->required(), "the roster user")(
+               "login", po::value<std::string>()->required(),
+               "os:ACCOUNT (an operating-system account, SQLite) or pg:ROLE (a PostgreSQL "
+               "login)")("as", po::value<std::string>(), kAsHelp);
+           lock_timeout_option(d, wait);
+           p.add("username", 1).add("login", 1);
+         },
+         [a](const po::variables_map& vm, const CommandContext& c) {
+           return cmd_logins(c, {a, text(vm, "username"), text(vm, "login"), text(vm, "as"),
+                                 vm["lock-timeout"].as<int>()});
+         }});
+  }
 }
 
 InvitationsCommand invitations_command(const po::variables_map& vm, const char* action) {
@@ -380,6 +417,7 @@ std::vector<CommandSpec> command_table() {
   add_history_commands(t);
   add_invitation_commands(t);
   add_feed_commands(t);
+  add_login_commands(t);
   t.push_back(
       {"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
        "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",

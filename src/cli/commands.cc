@@ -2,10 +2,15 @@
 
 #include <date/tz.h>
 #include <fmt/format.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "roster/csv_input.h"
@@ -13,6 +18,8 @@
 #include "roster/import_job.h"
 #include "roster/inbox.h"
 #include "roster/init.h"
+#include "roster/logins.h"
+#include "roster/store.h"
 #include "roster/text.h"
 #include "roster/validate.h"
 #include "util/atomic_file.h"
@@ -56,7 +63,15 @@ Result<std::unique_ptr<Directory>> open_directory(const CommandContext& ctx, boo
   options.create = create;
   options.busy_timeout_ms = lock_timeout_s * 1000;
   options.catalog = &catalog;
-  return Directory::open(ctx.db, options);
+  auto dir = Directory::open(ctx.db, options);
+  // Reports, plans and exports follow the directory: its owner's only, or
+  // also its group's to read when init --group shared it (SPEC §14).
+  struct stat st {};
+  if (dir.is_ok() && !is_postgres_address(ctx.db) && ::stat(ctx.db.c_str(), &st) == 0 &&
+      (st.st_mode & S_IRGRP) != 0) {
+    ::umask((::umask(0) & ~mode_t{070}) | 027);
+  }
+  return dir;
 }
 
 ExitCode write_output(const CommandContext& ctx, const std::string& path, const std::string& data) {
@@ -65,12 +80,46 @@ ExitCode write_output(const CommandContext& ctx, const std::string& path, const 
   return ExitCode::kOk;
 }
 
+namespace {
+
+// init --group: the directory file, read and written by its owner and that
+// group (SQLite gives its WAL and shared-memory files the same mode).
+Status share_with_group(const std::string& path, const std::string& group) {
+  std::vector<char> buffer(16384);
+  struct group entry {};
+  struct group* found = nullptr;
+  if (::getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+      found == nullptr) {
+    return Status::usage(fmt::format("--group: there is no group \"{}\"", group));
+  }
+  if (::chown(path.c_str(), static_cast<uid_t>(-1), found->gr_gid) != 0 ||
+      ::chmod(path.c_str(), 0660) != 0) {
+    return Status::database(
+        fmt::format("cannot give \"{}\" to group {}: {}", path, group, std::strerror(errno)));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 ExitCode cmd_init(const CommandContext& ctx, const InitCommand& c) {
   const std::string &admin = c.admin, &email = c.email;
   Status st = check_first_admin(admin, email);
   if (!st.is_ok()) return report_failure(ctx, st);
+  if (c.bind && admin.empty()) {
+    return report_failure(ctx, Status::usage("--bind binds the login running init to --admin"));
+  }
+  if (!c.group.empty() && is_postgres_address(ctx.db)) {
+    return report_failure(ctx, Status::usage("--group is for a SQLite directory; on PostgreSQL "
+                                             "the server's grants decide (docs/operations.md)"));
+  }
   auto dir = open_directory(ctx, true, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
+  if (!c.group.empty()) {
+    if (Status shared = share_with_group(ctx.db, c.group); !shared.is_ok()) {
+      return report_failure(ctx, shared);
+    }
+  }
   auto version = prepare_directory(**dir, permission_catalog());
   if (!version.is_ok()) return report_failure(ctx, version.status());
   if (!ctx.quiet) {
@@ -82,7 +131,12 @@ ExitCode cmd_init(const CommandContext& ctx, const InitCommand& c) {
   if (!ctx.quiet) {
     ctx.out << fmt::format("administrator \"{}\" created with role \"Administrator\"\n", admin);
   }
-  return ExitCode::kOk;
+  if (!c.bind) return ExitCode::kOk;
+  auto login = (*dir)->current_login();
+  if (!login.is_ok()) return report_failure(ctx, login.status());
+  std::ostringstream quiet;
+  return run_login_change(**dir, {true, admin, *login, admin}, ctx.quiet ? quiet : ctx.out,
+                          ctx.err);
 }
 
 ExitCode cmd_template(const CommandContext& ctx, const TemplateCommand& c) {
@@ -114,6 +168,8 @@ std::string_view class_text(CodeClass cls) {
   switch (cls) {
     case CodeClass::kFile:
       return "the file is refused, exit 3";
+    case CodeClass::kRun:
+      return "the run is refused, exit 4";
     case CodeClass::kRow:
       return "the row is rejected";
     case CodeClass::kWarning:

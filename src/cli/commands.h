@@ -36,6 +36,8 @@ ExitCode write_output(const CommandContext& ctx, const std::string& path, const 
 
 struct InitCommand {
   std::string admin, email;
+  bool bind = false;  // bind the login running init to the new administrator
+  std::string group;  // a SQLite directory shared with this group (0660)
 };
 ExitCode cmd_init(const CommandContext& ctx, const InitCommand& c);
 
@@ -99,6 +101,14 @@ struct FeedReleaseCommand {
   int lock_timeout = 30;
 };
 ExitCode cmd_feeds_release(const CommandContext& ctx, const FeedReleaseCommand& c);
+
+// roster logins list|bind|unbind (SPEC §14).
+struct LoginsCommand {
+  std::string action;  // list, bind or unbind
+  std::string username, login, actor;
+  int lock_timeout = 30;
+};
+ExitCode cmd_logins(const CommandContext& ctx, const LoginsCommand& c);
 
 struct AuditCommand {
   std::optional<int64_t> job;

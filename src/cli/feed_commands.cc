@@ -1,5 +1,5 @@
 // roster feeds: the feeds that manage users (SPEC §11), and handing users
-// back to manual management.
+// back to manual management; roster logins: who may act as whom (SPEC §14).
 
 #include <fmt/format.h>
 
@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "roster/feeds.h"
+#include "roster/logins.h"
 #include "roster/validate.h"
 
 namespace roster {
@@ -75,6 +76,16 @@ ExitCode cmd_feeds_release(const CommandContext& ctx, const FeedReleaseCommand& 
   auto dir = open_directory(ctx, false, c.lock_timeout);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
   return run_feed_release(**dir, {c.feed, c.users, c.actor}, ctx.out, ctx.err);
+}
+
+ExitCode cmd_logins(const CommandContext& ctx, const LoginsCommand& c) {
+  if (c.lock_timeout < 0)
+    return report_failure(ctx, Status::usage("--lock-timeout takes 0 or more"));
+  auto dir = open_directory(ctx, false, c.lock_timeout);
+  if (!dir.is_ok()) return report_failure(ctx, dir.status());
+  if (c.action == "list") return list_logins(**dir, ctx.out, ctx.err);
+  return run_login_change(**dir, {c.action == "bind", c.username, c.login, c.actor}, ctx.out,
+                          ctx.err);
 }
 
 }  // namespace roster

@@ -36,7 +36,10 @@ Result<ReverseResult> export_reverse(Directory& dir, int64_t job_id, const std::
   AuditFilter filter;
   filter.job_id = job_id;
   Status st = dir.for_each_audit(filter, [&](const AuditEntry& e) {
-    if (e.target_type != "user" || e.action == "claim" || e.action == "release") return;
+    if (e.target_type != "user" || e.action == "claim" || e.action == "release" ||
+        e.change.field == "Login") {
+      return;
+    }
     Undo& u = undo[to_lower_ascii(e.target)];
     if (e.action == "create") {
       u.created = true;

@@ -23,6 +23,8 @@ void log_job(const Summary& s) {
              {"kind", s.kind},
              {"file", s.file},
              {"actor", s.actor},
+             {"actors", s.authenticated ? "authenticated" : "unauthenticated"},
+             {"login", s.login},
              {"feed", s.feed},
              {"sync", int64_t{s.sync}},
              {"read", s.rows_read},

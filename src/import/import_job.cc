@@ -40,6 +40,8 @@ ExitCode ImportRun::run() {
     return actor.status().exit_code();
   }
   s_.actor = actor->username;
+  s_.login = actor->login;
+  s_.authenticated = actor->authenticated;
   actor_ = std::move(*actor);
 
   auto input = CsvInput::open(options_.file, columns_under(columns_of(options_.kind), validate_),

@@ -78,14 +78,20 @@ std::pair<std::string_view, std::string> grant_cell(const GrantDenial& grant,
   return {};
 }
 
-Result<Actor> load_actor(Directory& dir, std::string_view username, std::string_view permission) {
-  std::optional<User> user;
-  if (!username.empty()) {
-    auto found = dir.find_user(username);
-    if (!found.is_ok()) return found.status();
-    user = std::move(*found);
-  }
-  return make_actor(username, user ? &*user : nullptr, permission, dir);
+Result<Actor> load_actor(Directory& dir, std::string_view as, std::string_view permission) {
+  auto login = dir.current_login();
+  if (!login.is_ok()) return login.status();
+  auto bindings = dir.list_logins();
+  if (!bindings.is_ok()) return bindings.status();
+  auto acting = who_acts(as, *login, *bindings);
+  if (!acting.is_ok()) return acting.status();
+  auto found = dir.find_user(acting->username);
+  if (!found.is_ok()) return found.status();
+  auto actor = make_actor(acting->username, *found ? &**found : nullptr, permission, dir);
+  if (!actor.is_ok()) return actor;
+  actor->login = std::move(*login);
+  actor->authenticated = acting->authenticated;
+  return actor;
 }
 
 std::unique_ptr<RowHandler> make_handler(ImportKind kind, Directory& dir, const Actor& actor,

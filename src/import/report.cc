@@ -149,6 +149,8 @@ std::string summary_json(const Summary& s) {
   j["file"] = s.file;
   j["sha256"] = s.sha256;
   j["actor"] = s.actor;
+  j["actors"] = s.authenticated ? "authenticated" : "unauthenticated";
+  j["login"] = s.login;
   j["mode"] = s.mode;
   j["dry_run"] = s.dry_run;
   j["upsert"] = s.upsert;

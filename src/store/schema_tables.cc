@@ -7,7 +7,7 @@
 
 namespace roster {
 
-static_assert(kSchemaVersion == 12, "schema_tables.cc lists the tables of schema version 12");
+static_assert(kSchemaVersion == 13, "schema_tables.cc lists the tables of schema version 13");
 
 size_t TableSpec::column(std::string_view wanted) const {
   auto it = std::find(columns.begin(), columns.end(), wanted);
@@ -53,6 +53,7 @@ const std::vector<TableSpec>& schema_tables() {
         "sent_at", "withdrawn_by"},
        "id",
        true},
+      {"logins", {"login", "user_id"}, "login, user_id", false},
   };
   return kTables;
 }

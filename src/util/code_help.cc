@@ -35,6 +35,13 @@ CodeHelp code_help(Code code) {
           "A --sync run got a snapshot with a header and no rows, which would disable "
           "every user of the feed.",
           "Fix the HR export; nothing was applied. Run without --sync to apply rows only."};
+    case Code::kActorNotBound:
+      return {
+          "The directory is bound (SPEC §14) and the login running roster (os:NAME, "
+          "pg:NAME) is not bound to the user named by --as, or to any user when --as is "
+          "left out.",
+          "Run as the account bound to that user (`roster logins list`), or have an "
+          "administrator bind this login: roster logins bind USERNAME LOGIN --as ADMIN."};
     case Code::kRowMalformed:
       return {
           "The line is not a well-formed CSV row: an unclosed quote, or more or fewer "

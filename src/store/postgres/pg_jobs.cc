@@ -177,6 +177,39 @@ Result<std::vector<FeedInfo>> PgStore::list_feeds() {
   return feeds;
 }
 
+// The login the server authenticated for this connection (password, peer,
+// certificate: the server's pg_hba.conf decides), not a role set since.
+Result<std::string> PgStore::current_login() {
+  PgResult r = run("SELECT session_user::text");
+  if (!r.ok()) return error("reading the session user", r);
+  return "pg:" + std::string(r.text(0, 0));
+}
+
+Result<std::vector<LoginBinding>> PgStore::list_logins() {
+  PgResult r =
+      run("SELECT l.login, l.user_id, u.username FROM logins l JOIN users u ON u.id = l.user_id "
+          "ORDER BY l.login, lower(u.username)");
+  if (!r.ok()) return error("reading the logins", r);
+  std::vector<LoginBinding> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({std::string(r.text(i, 0)), r.int64(i, 1), std::string(r.text(i, 2))});
+  }
+  return out;
+}
+
+Status PgStore::bind_login(std::string_view login, int64_t user_id) {
+  PgResult r = run("INSERT INTO logins (login, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                   {login, user_id});
+  if (!r.ok()) return error("binding a login", r);
+  return Status::ok();
+}
+
+Result<bool> PgStore::unbind_login(std::string_view login, int64_t user_id) {
+  PgResult r = run("DELETE FROM logins WHERE login = $1 AND user_id = $2", {login, user_id});
+  if (!r.ok()) return error("unbinding a login", r);
+  return r.affected() > 0;
+}
+
 Result<std::optional<Job>> PgStore::committed_job_with_sha(std::string_view kind,
                                                            std::string_view sha256) {
   return one_job("SELECT " ROSTER_PG_JOB_COLUMNS

@@ -179,8 +179,16 @@ ALTER TABLE audit DROP CONSTRAINT audit_action_check,
     'claim', 'release', 'activate', 'expire')),
   ADD COLUMN reason text COLLATE "C";
 )sql",
+    // 13: logins (SPEC §14), as in SQLite's migration 13.
+    R"sql(
+CREATE TABLE logins (
+  login text COLLATE "C" NOT NULL,
+  user_id bigint NOT NULL REFERENCES users(id),
+  PRIMARY KEY (login, user_id)
+);
+)sql",
 };
-constexpr int kPgMigrationCount = 4;
+constexpr int kPgMigrationCount = 5;
 static_assert(kPgBaseVersion + kPgMigrationCount == kSchemaVersion,
               "a PostgreSQL migration for every SQLite one after version 8");
 

@@ -1,6 +1,7 @@
 // The SQLite store's jobs and audit trail.
 
 #include <fmt/format.h>
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -197,6 +198,42 @@ Result<std::vector<FeedInfo>> SqliteStore::list_feeds() {
   }
   if (!s.ok()) return error("listing feeds");
   return feeds;
+}
+
+// SQLite has no logins of its own: the file's permissions are its access
+// control, so the identity is the operating-system account that opened it.
+// The effective uid, not $USER, which anyone can set.
+Result<std::string> SqliteStore::current_login() {
+  uid_t uid = ::geteuid();
+  std::vector<char> buffer(16384);
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    return std::string("os:") + found->pw_name;
+  }
+  return "os:" + std::to_string(uid);  // an account without a name (a container's)
+}
+
+Result<std::vector<LoginBinding>> SqliteStore::list_logins() {
+  SqliteStmt s = prepare(
+      "SELECT l.login, l.user_id, u.username FROM logins l JOIN users u ON u.id = l.user_id "
+      "ORDER BY l.login, u.username");
+  std::vector<LoginBinding> out;
+  while (s.step()) out.push_back({s.text(0), s.int64(1), s.text(2)});
+  if (!s.ok()) return error("reading the logins");
+  return out;
+}
+
+Status SqliteStore::bind_login(std::string_view login, int64_t user_id) {
+  SqliteStmt s = prepare("INSERT OR IGNORE INTO logins (login, user_id) VALUES (?1, ?2)");
+  if (!s.bind(1, login).bind(2, user_id).run()) return error("binding a login");
+  return Status::ok();
+}
+
+Result<bool> SqliteStore::unbind_login(std::string_view login, int64_t user_id) {
+  SqliteStmt s = prepare("DELETE FROM logins WHERE login = ?1 AND user_id = ?2");
+  if (!s.bind(1, login).bind(2, user_id).run()) return error("unbinding a login");
+  return sqlite3_changes(db_) > 0;
 }
 
 Result<std::optional<Job>> SqliteStore::committed_job_with_sha(std::string_view kind,

@@ -299,6 +299,16 @@ DROP TABLE audit;
 ALTER TABLE audit_v12 RENAME TO audit;
 CREATE INDEX audit_by_job ON audit(job_id);
 )sql",
+    // 13: logins (SPEC §14): which authenticated identity may act as which
+    // user. A login may be bound to several users (a scheduler account that
+    // runs two feeds), a user to several logins (a laptop and the server).
+    R"sql(
+CREATE TABLE logins (
+  login TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  PRIMARY KEY (login, user_id)
+) WITHOUT ROWID;
+)sql",
 };
 // The first version whose migration rebuilds a table that others refer to.
 constexpr int kRebuildsReferencedTable = 10;

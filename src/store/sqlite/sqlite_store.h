@@ -125,6 +125,10 @@ class SqliteStore : public Store, public ImportAccelerator {
   Status for_each_feed_user(std::string_view feed, bool enabled_only,
                             const std::function<bool(int64_t, const std::string&)>& fn) override;
   Result<std::vector<FeedInfo>> list_feeds() override;
+  Result<std::string> current_login() override;
+  Result<std::vector<LoginBinding>> list_logins() override;
+  Status bind_login(std::string_view login, int64_t user_id) override;
+  Result<bool> unbind_login(std::string_view login, int64_t user_id) override;
   Result<std::vector<Job>> feed_jobs(std::string_view feed, int64_t limit) override;
 
   Status clear_names() override;
