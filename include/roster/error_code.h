@@ -51,6 +51,8 @@ namespace roster {
   X(SalesChannelNotGrantable, "SALES_CHANNEL_NOT_GRANTABLE", kRow)            \
   X(AllSalesChannelsNotInRole, "ALL_SALES_CHANNELS_NOT_IN_ROLE", kRow)        \
   X(AllSalesChannelsNotGrantable, "ALL_SALES_CHANNELS_NOT_GRANTABLE", kRow)   \
+  X(DateInvalid, "DATE_INVALID", kRow)                                        \
+  X(DateRangeInvalid, "DATE_RANGE_INVALID", kRow)                             \
   /* roles */                                                                 \
   X(RoleNameRequired, "ROLE_NAME_REQUIRED", kRow)                             \
   X(RoleNameInvalid, "ROLE_NAME_INVALID", kRow)                               \

@@ -24,8 +24,9 @@ struct UserExportOptions {
   std::vector<std::string> roles;    // role names or keys
   std::vector<std::string> sources;  // source external IDs
   std::optional<bool> enabled;
-  std::string changed_since;  // ISO 8601 UTC, as given; empty for none
-  std::string feed;           // only the users this feed manages; empty for any
+  std::optional<bool> active;  // SPEC §12: enabled and within its dates today
+  std::string changed_since;   // ISO 8601 UTC, as given; empty for none
+  std::string feed;            // only the users this feed manages; empty for any
 };
 
 // Writes the users template (the nine columns, Sales channels, and the other
@@ -43,7 +44,9 @@ Status export_users(Directory& dir, const UserExportOptions& options,
 // is reused from user to user.
 class UserRowWriter {
  public:
-  explicit UserRowWriter(const Directory& d);
+  // `date_columns`: Start date and End date after the others (when some user
+  // has a date: Directory::any_user_dates).
+  UserRowWriter(const Directory& d, bool date_columns);
   const std::vector<std::string>& header() const { return header_; }
   // The user's cells, in the header's order, for the caller to read or edit
   // before append_line.
@@ -54,6 +57,7 @@ class UserRowWriter {
  private:
   const Directory& d_;
   bool app_columns_ = false;
+  bool date_columns_ = false;
   const Application* apps_[kAppCount] = {};
   std::vector<std::string> header_;
   std::vector<std::string> cells_;

@@ -58,6 +58,7 @@ struct RowOutcome {
   std::vector<FieldChange> changes;
   bool disabled_user = false;  // an enabled user was disabled
   bool enabled_user = false;   // a disabled user was enabled
+  bool expired_user = false;   // an enabled user lost access by its End date (SPEC §12)
 };
 
 // What a handler's checks that need no directory made of one row; each handler

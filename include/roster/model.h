@@ -85,6 +85,15 @@ struct User {
   // The feed that manages the user (SPEC §11): the one whose runs created or
   // claimed it, and whose --sync disables it when it is missing. Empty: none.
   std::string feed;
+  // SPEC §12: the first day with access and the first day without, ISO dates
+  // in the user's time zone; empty: none.
+  std::string start_date, end_date;
+  // Enabled and within its dates when last settled (dates.h): who may log in
+  // today, for anything that reads the directory.
+  bool active = true;
+  // The UTC instant at which `active` next changes by date alone
+  // ("2026-12-24T05:00:00Z"), indexed for `roster lifecycle run`; empty: never.
+  std::string next_change;
 };
 
 // One field of an audit entry.

@@ -92,8 +92,10 @@ struct Summary {
   bool upsert = false;
   std::string started_at, finished_at;
   int64_t rows_read = 0, created = 0, updated = 0, unchanged = 0, rejected = 0;
-  int64_t disabled = 0;  // by rows
-  int64_t enabled = 0;   // re-enabled by rows
+  int64_t disabled = 0;   // by rows
+  int64_t enabled = 0;    // re-enabled by rows
+  int64_t expired = 0;    // enabled users who lost access by an End date (SPEC §12)
+  int64_t activated = 0;  // users whose Start date came (roster lifecycle run)
   // --feed and --sync, and the users the sync disabled because the snapshot
   // lacked them (or, in a dry run or a refused run, would have).
   std::string feed;
@@ -118,5 +120,8 @@ std::string summary_json(const Summary& summary);
 // code, the database, the actor or the guard.
 void print_exit_reason(std::ostream& err, ExitCode code, const Summary& s,
                        const std::string& rejected_path);
+
+// The run's one log line, its figures as fields (docs/operations.md §4).
+void log_job(const Summary& s);
 
 }  // namespace roster

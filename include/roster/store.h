@@ -25,7 +25,7 @@ namespace roster {
 
 // The schema version that both backends reach on open. Migrations are numbered
 // alike on both, so that version N means the same tables everywhere.
-inline constexpr int kSchemaVersion = 13;
+inline constexpr int kSchemaVersion = 14;
 
 // The reference data, read whole: the directory keeps it in memory.
 struct ReferenceData {
@@ -150,7 +150,14 @@ class Store {
   virtual Status insert_user(User& user) = 0;  // sets user.id
   // Writes the fields of `after` that differ from `before` (same id).
   virtual Status update_user(const User& before, const User& after) = 0;
+  // The users who may log in now (active: enabled and within their dates),
+  // the blast-radius guard's base.
   virtual Result<int64_t> count_enabled_users() = 0;
+  // Whether some user has a Start date or an End date (SPEC §12).
+  virtual Result<bool> any_user_dates() = 0;
+  // The username of every user whose active state is due to change by `now`
+  // (next_change <= now), through the index on next_change, by username.
+  virtual Result<std::vector<std::string>> users_due(std::string_view now) = 0;
   virtual Result<int64_t> max_user_id() = 0;
   // Every user (only those who hold `role_id`, in any application, when it is
   // not 0), sorted by username

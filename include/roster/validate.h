@@ -38,6 +38,8 @@ inline constexpr std::string_view kType = "Type";
 inline constexpr std::string_view kApplication = "Application";
 inline constexpr std::string_view kStoreAppRole = "Store app role";
 inline constexpr std::string_view kApiRole = "API role";
+inline constexpr std::string_view kStartDate = "Start date";
+inline constexpr std::string_view kEndDate = "End date";
 }  // namespace col
 
 // The applications roster knows, and the users-file column that names each
@@ -92,6 +94,9 @@ struct UserRow {
   bool app_columns = false;  // whether the file has any of those columns
   std::vector<std::string> sources;
   std::optional<std::vector<std::string>> channels;  // absent column: untouched
+  // Start date and End date (SPEC §12), as written ("" for none); nullopt
+  // when the file has no such column (the date stays).
+  std::optional<std::string> start_date, end_date;
   Action action = Action::kCreate;
 };
 

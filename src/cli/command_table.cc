@@ -6,29 +6,13 @@
 
 #include <optional>
 
+#include "cli/command_options.h"
+
 namespace roster {
 namespace po = boost::program_options;
 namespace {
 
-// Option values, for filling the commands' structs.
-std::string text(const po::variables_map& vm, const char* name) {
-  return vm.count(name) ? vm[name].as<std::string>() : std::string();
-}
-std::optional<std::string> maybe_text(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) return std::nullopt;
-  return vm[name].as<std::string>();
-}
-bool flag(const po::variables_map& vm, const char* name) {
-  return vm.count(name) > 0 && vm[name].as<bool>();
-}
-std::vector<std::string> list(const po::variables_map& vm, const char* name) {
-  return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
-}
-template <class T>
-std::optional<T> maybe(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) return std::nullopt;
-  return vm[name].as<T>();
-}
+using namespace cli_options;
 
 ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool validate) {
   ImportCommand c;
@@ -56,15 +40,6 @@ ImportCommand import_command(const po::variables_map& vm, ImportKind kind, bool 
   if (vm.count("min-age")) c.min_age = vm["min-age"].as<int>();
   c.lock_timeout = vm["lock-timeout"].as<int>();
   return c;
-}
-
-// --as on every command that acts (SPEC §14).
-constexpr const char* kAsHelp =
-    "the user running the command; required until a login is bound, then the user bound "
-    "to yours (roster logins list)";
-
-void lock_timeout_option(po::options_description& d, const char* help) {
-  d.add_options()("lock-timeout", po::value<int>()->default_value(30), help);
 }
 
 void file_argument(po::options_description& d, po::positional_options_description& p) {
@@ -240,7 +215,7 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                }});
   t.push_back({"export",
                "roster export --as ACTOR [--out FILE] [--role R]... [--source S]... "
-               "[--enabled 0|1] [--changed-since TIME] [--feed NAME]",
+               "[--enabled 0|1] [--active 0|1] [--changed-since TIME] [--feed NAME]",
                "roster export --as alice --role store_associate --out associates.csv",
                [](auto& d, auto&) {
                  d.add_options()("as", po::value<std::string>(), kAsHelp)(
@@ -250,6 +225,9 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                      "source", po::value<std::vector<std::string>>(),
                      "only users with this source (external ID); repeat for several")(
                      "enabled", po::value<std::string>(), "only enabled (1) or disabled (0) users")(
+                     "active", po::value<std::string>(),
+                     "only users who may log in today (1: enabled and within their Start and "
+                     "End dates) or who may not (0)")(
                      "changed-since", po::value<std::string>(),
                      "only users created or changed since this UTC time "
                      "(2026-01-31T00:00:00Z)")("feed", po::value<std::string>(),
@@ -264,6 +242,7 @@ void add_user_commands(std::vector<CommandSpec>& t) {
                  e.options.changed_since = text(vm, "changed-since");
                  e.options.feed = text(vm, "feed");
                  e.enabled = maybe_text(vm, "enabled");
+                 e.active = maybe_text(vm, "active");
                  return cmd_export_users(c, e);
                }});
 }
@@ -303,110 +282,6 @@ void add_history_commands(std::vector<CommandSpec>& t) {
                }});
 }
 
-void add_feed_commands(std::vector<CommandSpec>& t) {
-  t.push_back(
-      {"feeds", "roster feeds [list] | roster feeds show NAME", "roster feeds show hr-workday",
-       [](auto& d, auto& p) {
-         d.add_options()("args", po::value<std::vector<std::string>>(), "list, or show NAME");
-         p.add("args", -1);
-       },
-       [](const po::variables_map& vm, const CommandContext& c) {
-         return cmd_feeds(c, {list(vm, "args")});
-       }});
-  t.push_back({"feeds release", "roster feeds release NAME [--user U]... --as ACTOR",
-               "roster feeds release hr-workday --user j.smith --as alice  # a manual account "
-               "from now on",
-               [](auto& d, auto& p) {
-                 d.add_options()("feed", po::value<std::string>()->required(), "the feed")(
-                     "user", po::value<std::vector<std::string>>(),
-                     "release only this user; repeat for several (default: every user of the "
-                     "feed)")("as", po::value<std::string>(), kAsHelp);
-                 lock_timeout_option(d, "seconds to wait for an import running on the directory");
-                 p.add("feed", 1);
-               },
-               [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_feeds_release(c, {text(vm, "feed"), text(vm, "as"), list(vm, "user"),
-                                              vm["lock-timeout"].as<int>()});
-               }});
-}
-
-void add_login_commands(std::vector<CommandSpec>& t) {
-  const char* wait = "seconds to wait for an import running on the directory";
-  t.push_back({"logins list", "roster logins list", "roster logins list",
-               [wait](auto& d, auto&) { lock_timeout_option(d, wait); },
-               [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_logins(c, {"list", "", "", "", vm["lock-timeout"].as<int>()});
-               }});
-  for (const char* action : {"bind", "unbind"}) {
-    std::string a = action;
-    t.push_back(
-        {"logins " + a, "roster logins " + a + " USERNAME LOGIN --as ACTOR",
-         a == "bind" ? "roster logins bind alice os:alice --as alice   # the first, while open\n"
-                       "  roster logins bind svc.hr-feed pg:roster_scheduler --as alice"
-                     : "roster logins unbind j.smith os:jsmith --as alice",
-         [wait](auto& d, auto& p) {
-           d.add_options()("username", po::value<std::string>()->required(), "the roster user")(
-               "login", po::value<std::string>()->required(),
-               "os:ACCOUNT (an operating-system account, SQLite) or pg:ROLE (a PostgreSQL "
-               "login)")("as", po::value<std::string>(), kAsHelp);
-           lock_timeout_option(d, wait);
-           p.add("username", 1).add("login", 1);
-         },
-         [a](const po::variables_map& vm, const CommandContext& c) {
-           return cmd_logins(c, {a, text(vm, "username"), text(vm, "login"), text(vm, "as"),
-                                 vm["lock-timeout"].as<int>()});
-         }});
-  }
-}
-
-InvitationsCommand invitations_command(const po::variables_map& vm, const char* action) {
-  InvitationsCommand c;
-  c.action = action;
-  c.pending = flag(vm, "pending");
-  c.all = flag(vm, "all");
-  c.out = text(vm, "out");
-  c.job = maybe<int64_t>(vm, "job");
-  c.file = maybe_text(vm, "file");
-  c.lock_timeout = vm["lock-timeout"].as<int>();
-  return c;
-}
-
-void add_invitation_commands(std::vector<CommandSpec>& t) {
-  const char* wait = "seconds to wait for an import running on the directory";
-  t.push_back({"invitations list", "roster invitations list [--pending]",
-               "roster invitations list --pending",
-               [wait](auto& d, auto&) {
-                 d.add_options()("pending", po::bool_switch(), "only those not marked sent");
-                 lock_timeout_option(d, wait);
-               },
-               [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_invitations(c, invitations_command(vm, "list"));
-               }});
-  t.push_back({"invitations export", "roster invitations export [--all] [--out FILE]",
-               "roster invitations export --out invitations.csv   # the pending ones, for a "
-               "mail merge",
-               [wait](auto& d, auto&) {
-                 d.add_options()("all", po::bool_switch(), "also those already marked sent")(
-                     "out", po::value<std::string>(), "write to FILE instead of standard output");
-                 lock_timeout_option(d, wait);
-               },
-               [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_invitations(c, invitations_command(vm, "export"));
-               }});
-  t.push_back({"invitations mark-sent", "roster invitations mark-sent --job ID | --file FILE",
-               "roster invitations mark-sent --file invitations.csv",
-               [wait](auto& d, auto&) {
-                 d.add_options()("job", po::value<int64_t>(),
-                                 "every pending invitation of this job (roster jobs)")(
-                     "file", po::value<std::string>(),
-                     "those listed (column Id) in a file of `roster invitations export`");
-                 lock_timeout_option(d, wait);
-               },
-               [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_invitations(c, invitations_command(vm, "mark-sent"));
-               }});
-}
-
 }  // namespace
 
 std::vector<CommandSpec> command_table() {
@@ -415,9 +290,7 @@ std::vector<CommandSpec> command_table() {
   add_reference_commands(t);
   add_user_commands(t);
   add_history_commands(t);
-  add_invitation_commands(t);
-  add_feed_commands(t);
-  add_login_commands(t);
+  add_admin_commands(t);
   t.push_back(
       {"migrate", "roster migrate --from ADDRESS --to ADDRESS [--lock-timeout SECONDS]",
        "roster migrate --from roster.db --to postgresql://roster@db.internal/roster",

@@ -73,6 +73,7 @@ ExitCode cmd_import(const CommandContext& ctx, const ImportCommand& c);
 struct UserExportCommand {
   UserExportOptions options;
   std::optional<std::string> enabled;  // "0" or "1" as given
+  std::optional<std::string> active;   // likewise
 };
 ExitCode cmd_export_users(const CommandContext& ctx, const UserExportCommand& c);
 
@@ -101,6 +102,15 @@ struct FeedReleaseCommand {
   int lock_timeout = 30;
 };
 ExitCode cmd_feeds_release(const CommandContext& ctx, const FeedReleaseCommand& c);
+
+// roster lifecycle run (SPEC §12).
+struct LifecycleCommand {
+  std::string actor, report_dir;
+  bool dry_run = false, no_invite = false;
+  double max_disable = 10;
+  int lock_timeout = 30;
+};
+ExitCode cmd_lifecycle(const CommandContext& ctx, const LifecycleCommand& c);
 
 // roster logins list|bind|unbind (SPEC §14).
 struct LoginsCommand {

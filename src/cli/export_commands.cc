@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "roster/directory.h"
@@ -16,11 +17,13 @@ namespace roster {
 
 ExitCode cmd_export_users(const CommandContext& ctx, const UserExportCommand& c) {
   UserExportOptions o = c.options;
-  if (c.enabled) {
-    if (*c.enabled != "0" && *c.enabled != "1") {
-      return report_failure(ctx, Status::usage("--enabled takes 0 or 1"));
+  for (auto [given, flag, name] : {std::tuple{&c.enabled, &o.enabled, "--enabled"},
+                                   std::tuple{&c.active, &o.active, "--active"}}) {
+    if (!*given) continue;
+    if (**given != "0" && **given != "1") {
+      return report_failure(ctx, Status::usage(fmt::format("{} takes 0 or 1", name)));
     }
-    o.enabled = *c.enabled == "1";
+    *flag = **given == "1";
   }
   auto dir = open_directory(ctx, false, 30);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());

@@ -3,10 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "roster/feeds.h"
+#include "roster/lifecycle.h"
 #include "roster/logins.h"
 #include "roster/validate.h"
 
@@ -76,6 +78,29 @@ ExitCode cmd_feeds_release(const CommandContext& ctx, const FeedReleaseCommand& 
   auto dir = open_directory(ctx, false, c.lock_timeout);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
   return run_feed_release(**dir, {c.feed, c.users, c.actor}, ctx.out, ctx.err);
+}
+
+ExitCode cmd_lifecycle(const CommandContext& ctx, const LifecycleCommand& c) {
+  if (c.lock_timeout < 0)
+    return report_failure(ctx, Status::usage("--lock-timeout takes 0 or more"));
+  if (c.max_disable < 0 || c.max_disable > 100) {
+    return report_failure(ctx, Status::usage("--max-disable takes a percent from 0 to 100"));
+  }
+  std::string folder = c.report_dir.empty() ? "." : c.report_dir;
+  if (!std::filesystem::is_directory(folder)) {
+    return report_failure(
+        ctx, Status::usage(fmt::format("--report-dir \"{}\" is not a folder", folder)));
+  }
+  auto dir = open_directory(ctx, false, c.lock_timeout);
+  if (!dir.is_ok()) return report_failure(ctx, dir.status());
+  LifecycleOptions o;
+  o.actor = c.actor;
+  o.dry_run = c.dry_run;
+  o.max_disable_percent = c.max_disable;
+  o.report_dir = folder;
+  o.invite = !c.no_invite;
+  o.quiet = ctx.quiet;
+  return run_lifecycle(**dir, o, ctx.out, ctx.err);
 }
 
 ExitCode cmd_logins(const CommandContext& ctx, const LoginsCommand& c) {

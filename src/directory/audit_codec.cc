@@ -79,11 +79,14 @@ Status decode_audit(const StoredAudit& stored, AuditEntry& e,
     } else {
       return Status::database("the audit entry of " + e.target + " is damaged");
     }
-    // Within an update, only the Enabled field is an enable or a disable.
-    e.action = action == "create" || action == "claim" || action == "release" ? action
-               : e.change.field == "Enabled" && e.change.after == "0"         ? "disable"
-               : e.change.field == "Enabled" && e.change.after == "1"         ? "enable"
-                                                                              : "update";
+    // Within an update, only the Enabled field is an enable or a disable;
+    // the others keep their action (a lifecycle's activate and expire too).
+    e.action = action == "create" || action == "claim" || action == "release" ||
+                       action == "activate" || action == "expire"
+                   ? action
+               : e.change.field == "Enabled" && e.change.after == "0" ? "disable"
+               : e.change.field == "Enabled" && e.change.after == "1" ? "enable"
+                                                                      : "update";
     fn(e);
   }
   return Status::ok();

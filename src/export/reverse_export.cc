@@ -37,7 +37,7 @@ Result<ReverseResult> export_reverse(Directory& dir, int64_t job_id, const std::
   filter.job_id = job_id;
   Status st = dir.for_each_audit(filter, [&](const AuditEntry& e) {
     if (e.target_type != "user" || e.action == "claim" || e.action == "release" ||
-        e.change.field == "Login") {
+        e.action == "activate" || e.action == "expire" || e.change.field == "Login") {
       return;
     }
     Undo& u = undo[to_lower_ascii(e.target)];
@@ -57,7 +57,9 @@ Result<ReverseResult> export_reverse(Directory& dir, int64_t job_id, const std::
 
   ReverseResult result;
   result.job = **job;
-  UserRowWriter writer(dir);
+  auto dates = dir.any_user_dates();
+  if (!dates.is_ok()) return dates.status();
+  UserRowWriter writer(dir, *dates);
   const std::vector<std::string>& header = writer.header();
   std::string text = csv_line(header);
   User user;

@@ -21,6 +21,7 @@ struct UserFilter {
   std::vector<int64_t> roles;
   std::vector<int64_t> sources;
   std::optional<bool> enabled;
+  std::optional<bool> active;
   std::string changed_since;
   std::string feed;
 
@@ -39,6 +40,7 @@ struct UserFilter {
       return false;
     }
     if (enabled && u.enabled != *enabled) return false;
+    if (active && u.active != *active) return false;
     return changed_since.empty() || u.updated_at >= changed_since;
   }
 };
@@ -62,6 +64,7 @@ Result<UserFilter> make_filter(const UserExportOptions& o, const Directory& d) {
     f.sources.push_back(src->id);
   }
   f.enabled = o.enabled;
+  f.active = o.active;
   f.feed = o.feed;
   if (!o.changed_since.empty()) {
     auto t = normalize_utc_time(o.changed_since);
@@ -122,7 +125,9 @@ Status for_each_user_ahead(Directory& d, const std::function<bool(const User&)>&
 
 // The users export's lines, written as the users are read.
 Status write_users(Directory& d, const Actor& actor, const UserFilter& filter, AtomicFile& file) {
-  UserRowWriter writer(d);
+  auto dates = d.any_user_dates();
+  if (!dates.is_ok()) return dates.status();
+  UserRowWriter writer(d, *dates);
   file.write(csv_line(writer.header()));
   // One line per user, appended into buffers that are reused: an export of a
   // million users allocates nothing per user once they have grown.
@@ -143,7 +148,8 @@ Status write_users(Directory& d, const Actor& actor, const UserFilter& filter, A
 
 }  // namespace
 
-UserRowWriter::UserRowWriter(const Directory& d) : d_(d) {
+UserRowWriter::UserRowWriter(const Directory& d, bool date_columns)
+    : d_(d), date_columns_(date_columns) {
   // The applications' role columns only once a role of theirs exists, so that
   // a directory of the back office alone exports exactly as before them.
   app_columns_ = d.other_applications_in_use();
@@ -154,6 +160,11 @@ UserRowWriter::UserRowWriter(const Directory& d) : d_(d) {
       header_.emplace_back(kAppRoleColumns[i].column);
       apps_[i] = d.application_by_key(kAppRoleColumns[i].application_key);
     }
+  }
+  // The dates last, and only once some user has one (SPEC §12).
+  if (date_columns_) {
+    header_.emplace_back(col::kStartDate);
+    header_.emplace_back(col::kEndDate);
   }
   cells_.resize(header_.size());
 }
@@ -180,6 +191,10 @@ std::vector<std::string>& UserRowWriter::cells(const User& u) {
       const Role* r = d_.role_by_id(id);
       if (r && apps_[a] && r->application_id == apps_[a]->id) cell = r->name;
     }
+  }
+  if (date_columns_) {
+    cells_[i++] = u.start_date;
+    cells_[i++] = u.end_date;
   }
   return cells_;
 }

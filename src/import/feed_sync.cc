@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "roster/dates.h"
 #include "util/logging.h"
 
 namespace roster {
@@ -42,6 +43,7 @@ Status disable_missing(Directory& dir, const Actor& actor, const JobContext& con
     }
     User after = user;
     after.enabled = false;
+    settle_dates(after, context.now);
     after.updated_at = context.now;
     after.updated_by = actor.username;
     st = dir.update_user(user, after);

@@ -10,40 +10,8 @@
 #include "import/import_run.h"
 #include "roster/text.h"
 #include "util/atomic_file.h"
-#include "util/logging.h"
 
 namespace roster {
-namespace {
-
-// The run's one log line, its counts as fields (docs/operations.md §4).
-void log_job(const Summary& s) {
-  log_event(spdlog::level::info,
-            fmt::format("job {}: {} import of {} {}", s.job_id, s.kind, s.file, s.outcome),
-            {{"job_id", s.job_id},
-             {"kind", s.kind},
-             {"file", s.file},
-             {"actor", s.actor},
-             {"actors", s.authenticated ? "authenticated" : "unauthenticated"},
-             {"login", s.login},
-             {"feed", s.feed},
-             {"sync", int64_t{s.sync}},
-             {"read", s.rows_read},
-             {"created", s.created},
-             {"updated", s.updated},
-             {"enabled", s.enabled},
-             {"disabled", s.disabled},
-             {"disabled_missing", s.disabled_missing},
-             {"unchanged", s.unchanged},
-             {"rejected", s.rejected},
-             {"warnings", s.warnings},
-             {"outcome", s.outcome},
-             {"exit_code", int64_t{s.exit_code}},
-             {"code", s.file_error.value_or("")},
-             {"reason", s.message}});
-}
-
-}  // namespace
-
 ExitCode ImportRun::fail(const Status& status) {
   if (dir_.in_transaction()) dir_.rollback();
   // A refused or failed run publishes no row reports: they would describe a part
@@ -83,19 +51,21 @@ ExitCode ImportRun::decide(CsvInput& input) {
   if (std::optional<ExitCode> duplicate = end_if_duplicate()) return *duplicate;
   if (std::optional<ExitCode> refused = sync_feed()) return *refused;
   double limit = options_.max_disable_percent;
-  int64_t disabling = s_.disabled + s_.disabled_missing;
+  int64_t disabling = s_.disabled + s_.disabled_missing + s_.expired;
   if (limit < 100 && disabling > 10 &&
       static_cast<double>(disabling) > static_cast<double>(enabled_before_) * limit / 100.0) {
     dir_.rollback();
-    return finish(ExitCode::kGuard, "refused",
-                  fmt::format("the file would disable {} of the {} enabled users{}, more than "
-                              "--max-disable {}%; nothing was applied (check the feed, or "
-                              "run with --max-disable 100 if this is intended)",
-                              disabling, enabled_before_,
-                              s_.disabled_missing ? fmt::format(" ({} missing from feed {})",
-                                                                s_.disabled_missing, s_.feed)
-                                                  : "",
-                              limit));
+    return finish(
+        ExitCode::kGuard, "refused",
+        fmt::format("the file would disable {} of the {} enabled users{}, more than "
+                    "--max-disable {}%; nothing was applied (check the feed, or "
+                    "run with --max-disable 100 if this is intended)",
+                    disabling, enabled_before_,
+                    s_.disabled_missing
+                        ? fmt::format(" ({} missing from feed {})", s_.disabled_missing, s_.feed)
+                    : s_.expired ? fmt::format(" ({} by an End date already past)", s_.expired)
+                                 : "",
+                    limit));
   }
   ExitCode code = s_.rejected > 0 ? ExitCode::kRowsRejected : ExitCode::kOk;
   if (stopped_early_) {

@@ -175,6 +175,7 @@ Status ImportRun::record_row(const RawRow& raw, const RowIssues& issues,
       break;
   }
   if (outcome.disabled_user) ++s_.disabled;
+  if (outcome.expired_user) ++s_.expired;
   if (outcome.enabled_user) ++s_.enabled;
   changes_->add(raw.line, outcome.identity, std::string(outcome_word(outcome.kind)),
                 outcome.changes);

@@ -11,6 +11,7 @@
 
 #include "roster/text.h"
 #include "util/atomic_file.h"
+#include "util/logging.h"
 
 namespace roster {
 
@@ -160,7 +161,7 @@ std::string summary_json(const Summary& s) {
   j["finished_at"] = s.finished_at;
   j["rows"] = {{"read", s.rows_read},      {"created", s.created},   {"updated", s.updated},
                {"unchanged", s.unchanged}, {"rejected", s.rejected}, {"disabled", s.disabled},
-               {"enabled", s.enabled}};
+               {"expired", s.expired},     {"enabled", s.enabled},   {"activated", s.activated}};
   j["disabled_missing"] = s.disabled_missing;
   j["errors_by_code"] = s.errors_by_code;
   j["warnings"] = s.warnings;
@@ -203,6 +204,35 @@ void print_exit_reason(std::ostream& err, ExitCode code, const Summary& s,
     default:
       err << fmt::format("roster: {}: {}\n", file, s.message);
   }
+}
+
+// The run's one log line, its counts as fields (docs/operations.md §4).
+void log_job(const Summary& s) {
+  log_event(spdlog::level::info,
+            fmt::format("job {}: {} import of {} {}", s.job_id, s.kind, s.file, s.outcome),
+            {{"job_id", s.job_id},
+             {"kind", s.kind},
+             {"file", s.file},
+             {"actor", s.actor},
+             {"actors", s.authenticated ? "authenticated" : "unauthenticated"},
+             {"login", s.login},
+             {"feed", s.feed},
+             {"sync", int64_t{s.sync}},
+             {"read", s.rows_read},
+             {"created", s.created},
+             {"updated", s.updated},
+             {"enabled", s.enabled},
+             {"disabled", s.disabled},
+             {"disabled_missing", s.disabled_missing},
+             {"expired", s.expired},
+             {"activated", s.activated},
+             {"unchanged", s.unchanged},
+             {"rejected", s.rejected},
+             {"warnings", s.warnings},
+             {"outcome", s.outcome},
+             {"exit_code", int64_t{s.exit_code}},
+             {"code", s.file_error.value_or("")},
+             {"reason", s.message}});
 }
 
 }  // namespace roster

@@ -19,7 +19,7 @@ const TemplateColumns& user_columns() {
   static const TemplateColumns kColumns{
       names({col::kUsername, col::kEmail, col::kEnabled, col::kAllChannels, col::kAllSources,
              col::kTimezone, col::kRole, col::kSources, col::kAction}),
-      names({col::kChannels, col::kStoreAppRole, col::kApiRole})};
+      names({col::kChannels, col::kStoreAppRole, col::kApiRole, col::kStartDate, col::kEndDate})};
   return kColumns;
 }
 

@@ -44,6 +44,27 @@ void UserHandler::resolve(const RowView& row, const UserRow& in, const User* exi
   }
   if (in.app_columns) resolve_app_roles(row, in, after, issues);
   resolve_lists(row, in, existing, after, issues);
+  resolve_dates(row, in, after, issues);
+}
+
+// Start date and End date: the row's, or the stored ones when the file has
+// no such column; the End date must come after the Start date.
+void UserHandler::resolve_dates(const RowView& row, const UserRow& in, User& after,
+                                RowIssues& issues) {
+  if (in.start_date) after.start_date = *in.start_date;
+  if (in.end_date) after.end_date = *in.end_date;
+  if (after.start_date.empty() || after.end_date.empty() || after.end_date > after.start_date) {
+    return;
+  }
+  bool end_column = row.get(col::kEndDate).has_value();
+  for (const RowError& e : issues.errors) {
+    if (e.code == Code::kDateInvalid) return;  // one reason per cell
+  }
+  add_issue(issues.errors, row.line(), end_column ? col::kEndDate : col::kStartDate,
+            end_column ? after.end_date : after.start_date, Code::kDateRangeInvalid,
+            fmt::format("is not after the Start date {}; the End date is the first day without "
+                        "access",
+                        after.start_date));
 }
 
 // The Sources and Sales channels cells: external IDs turned into ids, sorted.
@@ -239,6 +260,9 @@ std::vector<FieldChange> UserHandler::diff(const User* before, const User& after
   if (!before || b.channels != after.channels) {
     add(col::kChannels, ids_text(b.channels, true), ids_text(after.channels, true));
   }
+  // Dates: a user created without them is audited as before they existed.
+  if (b.start_date != after.start_date) add(col::kStartDate, b.start_date, after.start_date);
+  if (b.end_date != after.end_date) add(col::kEndDate, b.end_date, after.end_date);
   return out;
 }
 

@@ -81,6 +81,7 @@ class UserHandler : public RowHandler {
                RowIssues& issues);
   void check_access(const RowView& row, const UserRow& in, const User* existing, const User& after,
                     RowIssues& issues);
+  void resolve_dates(const RowView& row, const UserRow& in, User& after, RowIssues& issues);
   void resolve_lists(const RowView& row, const UserRow& in, const User* existing, User& after,
                      RowIssues& issues);
   void resolve_app_roles(const RowView& row, const UserRow& in, User& after, RowIssues& issues);

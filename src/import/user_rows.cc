@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "import/user_handler.h"
+#include "roster/dates.h"
 #include "roster/text.h"
 
 namespace roster {
@@ -208,14 +209,16 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
                           RowOutcome& outcome) {
   after.updated_at = context_.now;
   after.updated_by = actor_.username;
+  settle_dates(after, context_.now);  // who may log in today, as of this row
   Status st;
   if (existing) {
     st = dir_.update_user(*existing, after);
     outcome.kind = RowOutcome::Kind::kUpdated;
     outcome.disabled_user = existing->enabled && !after.enabled;
     outcome.enabled_user = !existing->enabled && after.enabled;
+    outcome.expired_user = existing->active && !after.active && after.enabled;
     // A user who loses access is sent nothing that is still pending.
-    if (st.is_ok() && outcome.disabled_user) {
+    if (st.is_ok() && existing->active && !after.active) {
       auto withdrawn = dir_.withdraw_invitations(existing->id, context_.job_id);
       if (!withdrawn.is_ok()) st = withdrawn.status();
     }
@@ -241,11 +244,11 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
                             : after.enabled                      ? "enable"
                                                                  : "disable";
   st = dir_.add_audit(context_.job_id, "user", after.username, action, outcome.changes);
-  // An enabled user who was not before gets an invitation to send; a user
-  // created disabled gets one once enabled.
+  // A user who may log in and could not before gets an invitation to send; a
+  // user created disabled, or before its Start date, gets one once active.
   // One for each application the user may sign in to, to the user's e-mail (a
   // store-app user without one gets none: the store hands out its sign-in).
-  if (st.is_ok() && context_.invite && after.enabled && (!existing || !existing->enabled) &&
+  if (st.is_ok() && context_.invite && after.active && (!existing || !existing->active) &&
       !after.email.empty()) {
     Invitation& inv = invitation_;
     inv.job_id = context_.job_id;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "roster/dates.h"
 #include "roster/text.h"
 
 namespace roster {
@@ -135,6 +136,21 @@ void parse_identity(const RowView& row, UserRow& out, RowIssues& issues) {
   }
 }
 
+// A Start date or End date cell: a calendar date, or empty for none.
+void parse_date(const RowView& row, std::string_view column, std::optional<std::string>& out,
+                RowIssues& issues) {
+  std::optional<std::string_view> cell = row.get(column);
+  if (!cell) {
+    out.reset();
+    return;
+  }
+  out = std::string(*cell);
+  if (!out->empty() && !is_iso_date(*out)) {
+    add_issue(issues.errors, row.line(), column, *out, Code::kDateInvalid,
+              "is not a date; write YYYY-MM-DD (2026-12-24), or leave it empty for none");
+  }
+}
+
 }  // namespace
 
 std::optional<std::string_view> RowView::get(std::string_view column) const {
@@ -252,6 +268,8 @@ void parse_user_row(const RowView& row, const ValidateOptions& options, UserRow&
   } else {
     out.channels.reset();
   }
+  parse_date(row, col::kStartDate, out.start_date, issues);
+  parse_date(row, col::kEndDate, out.end_date, issues);
   // Every field is assigned, so that a UserRow reused from row to row keeps
   // nothing of the row before.
   out.action = parse_action(row, options, issues).value_or(Action::kCreate);

@@ -7,7 +7,7 @@
 
 namespace roster {
 
-static_assert(kSchemaVersion == 13, "schema_tables.cc lists the tables of schema version 13");
+static_assert(kSchemaVersion == 14, "schema_tables.cc lists the tables of schema version 14");
 
 size_t TableSpec::column(std::string_view wanted) const {
   auto it = std::find(columns.begin(), columns.end(), wanted);
@@ -30,7 +30,8 @@ const std::vector<TableSpec>& schema_tables() {
       {"role_sales_channels", {"role_id", "channel_id"}, "role_id, channel_id", false},
       {"users",
        {"id", "username", "email", "enabled", "all_sales_channels", "all_sources", "timezone",
-        "role_id", "created_at", "created_by", "updated_at", "updated_by", "feed"},
+        "role_id", "created_at", "created_by", "updated_at", "updated_by", "feed", "start_date",
+        "end_date", "active", "next_change"},
        "id",
        true},
       {"user_sources", {"user_id", "source_id"}, "user_id, source_id", false},

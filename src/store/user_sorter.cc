@@ -41,10 +41,13 @@ void encode(std::string& out, const User& u) {
   put_text(out, u.updated_at);
   put_text(out, u.updated_by);
   put_text(out, u.feed);
+  put_text(out, u.start_date);
+  put_text(out, u.end_date);
+  put_text(out, u.next_change);
   put_i64(out, u.id);
   put_i64(out, u.role_id);
-  out +=
-      static_cast<char>((u.enabled ? 1 : 0) | (u.all_channels ? 2 : 0) | (u.all_sources ? 4 : 0));
+  out += static_cast<char>((u.enabled ? 1 : 0) | (u.all_channels ? 2 : 0) |
+                           (u.all_sources ? 4 : 0) | (u.active ? 8 : 0));
   put_ids(out, u.sources);
   put_ids(out, u.channels);
   put_ids(out, u.app_roles);
@@ -93,11 +96,15 @@ void decode(const char* record, User& u) {
   d.text(u.updated_at);
   d.text(u.updated_by);
   d.text(u.feed);
+  d.text(u.start_date);
+  d.text(u.end_date);
+  d.text(u.next_change);
   u.id = d.i64();
   u.role_id = d.i64();
   char flags = d.byte();
   u.enabled = (flags & 1) != 0;
   u.all_channels = (flags & 2) != 0;
+  u.active = (flags & 8) != 0;
   u.all_sources = (flags & 4) != 0;
   d.ids(u.sources);
   d.ids(u.channels);

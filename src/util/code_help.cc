@@ -148,6 +148,17 @@ CodeHelp code_help(Code code) {
     case Code::kAllSalesChannelsNotGrantable:
       return {"Access all sales channels is 1 but the actor does not have all channels.",
               "Write 0 and list channels you have."};
+    case Code::kDateInvalid:
+      return {
+          "A Start date or End date cell is neither empty nor a calendar date written "
+          "YYYY-MM-DD.",
+          "Write the date as 2026-12-24 (a spreadsheet may have turned it into 12/24/2026: "
+          "format the column as text), or leave the cell empty for none."};
+    case Code::kDateRangeInvalid:
+      return {
+          "The End date is not after the Start date. The End date is the first day "
+          "without access, so a one-day contract starting 2026-12-24 ends 2026-12-25.",
+          "Correct one of the two dates."};
     case Code::kRoleNameRequired:
       return {"The role's Name cell is blank.", "Every role needs a name."};
     case Code::kRoleNameInvalid:

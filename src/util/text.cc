@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace roster {
@@ -211,6 +212,12 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 }
 
 std::string now_utc_iso8601() {
+#ifdef ROSTER_TEST_CLOCK
+  // Tests only (CMakeLists.txt): the time of a day they need, to the second.
+  if (const char* fake = std::getenv("ROSTER_FAKE_NOW"); fake != nullptr && *fake != '\0') {
+    if (auto t = normalize_utc_time(fake)) return *t;
+  }
+#endif
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);

@@ -187,8 +187,17 @@ CREATE TABLE logins (
   PRIMARY KEY (login, user_id)
 );
 )sql",
+    // 14: start and end dates (sqlite_schema.cc).
+    R"sql(
+ALTER TABLE users ADD COLUMN start_date text COLLATE "C",
+  ADD COLUMN end_date text COLLATE "C",
+  ADD COLUMN active smallint NOT NULL DEFAULT 1,
+  ADD COLUMN next_change text COLLATE "C";
+UPDATE users SET active = 0 WHERE enabled = 0;
+CREATE INDEX users_by_next_change ON users (next_change) WHERE next_change IS NOT NULL;
+)sql",
 };
-constexpr int kPgMigrationCount = 5;
+constexpr int kPgMigrationCount = 6;
 static_assert(kPgBaseVersion + kPgMigrationCount == kSchemaVersion,
               "a PostgreSQL migration for every SQLite one after version 8");
 

@@ -21,7 +21,8 @@ namespace {
   "CASE WHEN u.all_sales_channels = 1 THEN '' ELSE (SELECT string_agg(c.channel_id::text, ',') " \
   "  FROM user_sales_channels c WHERE c.user_id = u.id) END, "                                   \
   "(SELECT string_agg(r.role_id::text, ',') FROM user_roles r WHERE r.user_id = u.id), "         \
-  "coalesce(u.feed, '') "
+  "coalesce(u.feed, ''), coalesce(u.start_date, ''), coalesce(u.end_date, ''), u.active, "       \
+  "coalesce(u.next_change, '') "
 
 // Assigns in place, so that a User reused over a scan keeps its memory.
 void read_user(const PgResult& r, int row, User& u) {
@@ -41,6 +42,10 @@ void read_user(const PgResult& r, int row, User& u) {
   parse_id_list(r.text(row, 13), u.channels);
   parse_id_list(r.text(row, 14), u.app_roles);
   r.text(row, 15, u.feed);
+  r.text(row, 16, u.start_date);
+  r.text(row, 17, u.end_date);
+  u.active = r.flag(row, 18);
+  r.text(row, 19, u.next_change);
 }
 
 }  // namespace
@@ -116,9 +121,10 @@ Status PgStore::insert_user(User& u) {
   // checked at its end, when the row exists.
   Status st = defer(
       "WITH n AS (INSERT INTO users (id, username, email, enabled, all_sales_channels, "
-      "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by, feed) "
+      "  all_sources, timezone, role_id, created_at, created_by, updated_at, updated_by, feed, "
+      "  start_date, end_date, active, next_change) "
       "  VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, nullif($8::bigint, 0), $9, $10, $9, "
-      "$10, nullif($14, ''))), "
+      "$10, nullif($14, ''), nullif($15, ''), nullif($16, ''), $17, nullif($18, ''))), "
       "s AS (INSERT INTO user_sources (user_id, source_id) "
       "  SELECT $1::bigint, unnest($11::bigint[])), "
       "r AS (INSERT INTO user_roles (user_id, role_id) "
@@ -127,7 +133,8 @@ Status PgStore::insert_user(User& u) {
       "  SELECT $1::bigint, unnest($12::bigint[])",
       {u.id, u.username, u.email, u.enabled, u.all_channels, u.all_sources, u.timezone, u.role_id,
        u.created_at, u.created_by, pg_id_array(u.sources), pg_id_array(u.channels),
-       pg_id_array(u.app_roles), u.feed},
+       pg_id_array(u.app_roles), u.feed, u.start_date, u.end_date, u.active && u.enabled,
+       u.next_change},
       fmt::format("creating user \"{}\"", u.username));
   if (!st.is_ok()) return st;
   // What a lookup of the new user would now read back.
@@ -145,10 +152,12 @@ Status PgStore::update_user(const User& before, const User& after) {
   Status st = defer(
       "UPDATE users SET email = nullif($2, ''), role_id = nullif($3::bigint, 0), enabled = $4, "
       "all_sales_channels = $5, "
-      "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9, feed = nullif($10, '') "
-      "WHERE id = $1",
+      "all_sources = $6, timezone = $7, updated_at = $8, updated_by = $9, feed = nullif($10, ''), "
+      "start_date = nullif($11, ''), end_date = nullif($12, ''), active = $13, "
+      "next_change = nullif($14, '') WHERE id = $1",
       {before.id, after.email, after.role_id, after.enabled, after.all_channels, after.all_sources,
-       after.timezone, after.updated_at, after.updated_by, after.feed},
+       after.timezone, after.updated_at, after.updated_by, after.feed, after.start_date,
+       after.end_date, after.active && after.enabled, after.next_change},
       what);
   // Links: drop those no longer listed, add the new ones (the kept ones
   // conflict and stay), so that no key is deleted and re-inserted at once.
@@ -188,8 +197,26 @@ Status PgStore::update_user(const User& before, const User& after) {
   return Status::ok();
 }
 
+Result<bool> PgStore::any_user_dates() {
+  PgResult r = run(
+      "SELECT EXISTS (SELECT 1 FROM users WHERE start_date IS NOT NULL OR end_date IS NOT NULL)");
+  if (!r.ok()) return error("reading users", r);
+  return r.flag(0, 0);
+}
+
+Result<std::vector<std::string>> PgStore::users_due(std::string_view now) {
+  PgResult r =
+      run("SELECT username FROM users WHERE next_change IS NOT NULL AND next_change <= $1 "
+          "ORDER BY lower(username)",
+          {now});
+  if (!r.ok()) return error("reading the users whose dates came", r);
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
+  return out;
+}
+
 Result<int64_t> PgStore::count_enabled_users() {
-  PgResult r = run("SELECT count(*) FROM users WHERE enabled = 1");
+  PgResult r = run("SELECT count(*) FROM users WHERE active = 1");
   if (!r.ok()) return error("counting users", r);
   return r.int64(0, 0);
 }

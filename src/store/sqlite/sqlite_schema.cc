@@ -309,6 +309,17 @@ CREATE TABLE logins (
   PRIMARY KEY (login, user_id)
 ) WITHOUT ROWID;
 )sql",
+    // 14: start and end dates (SPEC §12). The dates as written, whether the
+    // user may log in now, and the next instant that changes by date alone,
+    // indexed so that `roster lifecycle run` reads only the users due.
+    R"sql(
+ALTER TABLE users ADD COLUMN start_date TEXT;
+ALTER TABLE users ADD COLUMN end_date TEXT;
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN next_change TEXT;
+UPDATE users SET active = 0 WHERE enabled = 0;
+CREATE INDEX users_by_next_change ON users(next_change) WHERE next_change IS NOT NULL;
+)sql",
 };
 // The first version whose migration rebuilds a table that others refer to.
 constexpr int kRebuildsReferencedTable = 10;

@@ -11,7 +11,8 @@ namespace roster {
 #define ROSTER_USER_FIELDS                                                                       \
   "u.id, u.username, u.email, u.enabled, u.all_sales_channels, u.all_sources, "                  \
   "u.timezone, coalesce(u.role_id, 0), u.created_at, u.created_by, u.updated_at, u.updated_by, " \
-  "coalesce(u.feed, '') "
+  "coalesce(u.feed, ''), coalesce(u.start_date, ''), coalesce(u.end_date, ''), u.active, "       \
+  "coalesce(u.next_change, '') "
 
 // Assigns in place, so that a User reused over a scan keeps its strings' memory.
 void SqliteStore::load_user_fields(SqliteStmt& s, User& u) {
@@ -28,6 +29,10 @@ void SqliteStore::load_user_fields(SqliteStmt& s, User& u) {
   s.text(10, u.updated_at);
   s.text(11, u.updated_by);
   s.text(12, u.feed);
+  s.text(13, u.start_date);
+  s.text(14, u.end_date);
+  u.active = s.flag(15);
+  s.text(16, u.next_change);
 }
 
 Result<bool> SqliteStore::find_user(std::string_view username, User& user) {
@@ -105,12 +110,14 @@ Status SqliteStore::insert_user(User& u) {
 Result<bool> SqliteStore::insert_user_if_free(User& u) {
   SqliteStmt s = prepare(
       "INSERT INTO users (username, email, enabled, all_sales_channels, all_sources, "
-      "timezone, role_id, created_at, created_by, updated_at, updated_by, feed) "
+      "timezone, role_id, created_at, created_by, updated_at, updated_by, feed, start_date, "
+      "end_date, active, next_change) "
       "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, nullif(?7, 0), ?8, ?9, ?8, ?9, "
-      "nullif(?10, ''))");
+      "nullif(?10, ''), nullif(?11, ''), nullif(?12, ''), ?13, nullif(?14, ''))");
   s.bind(1, u.username).bind(2, u.email).bind(3, u.enabled).bind(4, u.all_channels);
   s.bind(5, u.all_sources).bind(6, u.timezone).bind(7, u.role_id).bind(8, u.created_at);
-  s.bind(9, u.created_by).bind(10, u.feed);
+  s.bind(9, u.created_by).bind(10, u.feed).bind(11, u.start_date).bind(12, u.end_date);
+  s.bind(13, u.active && u.enabled).bind(14, u.next_change);  // never active when disabled
   if (!s.run()) {
     if (s.rc() == SQLITE_CONSTRAINT_UNIQUE) return false;
     return error(fmt::format("creating user \"{}\"", u.username));
@@ -135,7 +142,7 @@ Result<bool> SqliteStore::insert_user_if_free(User& u) {
 
 Status SqliteStore::update_user(const User& before, const User& after) {
   // The e-mail, the role, the feed and the enabled flag are indexed (the last
-  // two together): rewrite them only when they change.
+  // two together), and so is next_change: rewrite them only when they change.
   if (before.email != after.email || before.role_id != after.role_id) {
     SqliteStmt s =
         prepare("UPDATE users SET email = nullif(?2, ''), role_id = nullif(?3, 0) WHERE id = ?1");
@@ -146,6 +153,17 @@ Status SqliteStore::update_user(const User& before, const User& after) {
   if (before.feed != after.feed || before.enabled != after.enabled) {
     SqliteStmt s = prepare("UPDATE users SET feed = nullif(?2, ''), enabled = ?3 WHERE id = ?1");
     if (!s.bind(1, before.id).bind(2, after.feed).bind(3, after.enabled).run()) {
+      return error(fmt::format("updating user \"{}\"", before.username));
+    }
+  }
+  bool active = after.active && after.enabled;  // never active when disabled
+  if (before.start_date != after.start_date || before.end_date != after.end_date ||
+      before.active != active || before.next_change != after.next_change) {
+    SqliteStmt s = prepare(
+        "UPDATE users SET start_date = nullif(?2, ''), end_date = nullif(?3, ''), active = ?4, "
+        "next_change = nullif(?5, '') WHERE id = ?1");
+    s.bind(1, before.id).bind(2, after.start_date).bind(3, after.end_date).bind(4, active);
+    if (!s.bind(5, after.next_change).run()) {
       return error(fmt::format("updating user \"{}\"", before.username));
     }
   }
@@ -194,8 +212,26 @@ Status SqliteStore::for_each_feed_user(std::string_view feed, bool enabled_only,
   return Status::ok();
 }
 
+Result<bool> SqliteStore::any_user_dates() {
+  SqliteStmt s = prepare(
+      "SELECT EXISTS (SELECT 1 FROM users WHERE start_date IS NOT NULL OR end_date IS NOT NULL)");
+  if (!s.step()) return error("reading users");
+  return s.flag(0);
+}
+
+Result<std::vector<std::string>> SqliteStore::users_due(std::string_view now) {
+  SqliteStmt s = prepare(
+      "SELECT username FROM users WHERE next_change IS NOT NULL AND next_change <= ?1 "
+      "ORDER BY username");
+  s.bind(1, now);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  if (!s.ok()) return error("reading the users whose dates came");
+  return out;
+}
+
 Result<int64_t> SqliteStore::count_enabled_users() {
-  SqliteStmt s = prepare("SELECT count(*) FROM users WHERE enabled = 1");
+  SqliteStmt s = prepare("SELECT count(*) FROM users WHERE active = 1");
   if (!s.step()) return error("counting users");
   return s.int64(0);
 }

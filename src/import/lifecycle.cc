@@ -1,0 +1,206 @@
+// roster lifecycle run: the directory's active state kept current by date.
+
+#include "roster/lifecycle.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <ostream>
+
+#include "roster/dates.h"
+#include "roster/import_job.h"
+#include "roster/report.h"
+#include "roster/text.h"
+#include "util/atomic_file.h"
+
+namespace roster {
+namespace {
+
+class Lifecycle {
+ public:
+  Lifecycle(Directory& dir, const LifecycleOptions& o, std::ostream& out, std::ostream& err)
+      : dir_(dir), o_(o), out_(out), err_(err) {}
+  ExitCode run();
+
+ private:
+  Status start(const Actor& actor);
+  Status settle(const std::string& username);
+  Status invite(const User& user);
+  ExitCode finish(ExitCode code, const std::string& outcome, const std::string& message);
+
+  Directory& dir_;
+  const LifecycleOptions& o_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::string now_;
+  Job job_;
+  Summary s_;
+  std::unique_ptr<ChangesReport> changes_;
+};
+
+Status Lifecycle::start(const Actor& actor) {
+  now_ = now_utc_iso8601();
+  job_.kind = s_.kind = "lifecycle";
+  job_.file = s_.file = "lifecycle";
+  job_.actor = s_.actor = actor.username;
+  s_.login = actor.login;
+  s_.authenticated = actor.authenticated;
+  job_.mode = s_.mode = "abort";
+  job_.dry_run = s_.dry_run = o_.dry_run;
+  job_.started_at = s_.started_at = now_;
+  auto id = dir_.start_job(job_);
+  if (!id.is_ok()) return id.status();
+  job_.id = s_.job_id = *id;
+  std::string stem =
+      (std::filesystem::path(o_.report_dir) / fmt::format("lifecycle-{}", job_.id)).string();
+  changes_ = std::make_unique<ChangesReport>(stem + ".changes.csv", "Username");
+  return changes_->open();
+}
+
+// One due user: its active state as of now, written and audited.
+Status Lifecycle::settle(const std::string& username) {
+  User before;
+  auto found = dir_.find_user(username, before);
+  if (!found.is_ok()) return found.status();
+  if (!*found) return Status::ok();
+  ++s_.rows_read;
+  User after = before;
+  settle_dates(after, now_);
+  bool activated = !before.active && after.active, expired = before.active && !after.active;
+  if (activated || expired) {
+    after.updated_at = now_;
+    after.updated_by = job_.actor;
+  }
+  Status st = dir_.update_user(before, after);
+  if (!st.is_ok() || !(activated || expired)) {
+    ++s_.unchanged;
+    return st;
+  }
+  ++s_.updated;
+  std::vector<FieldChange> change = {
+      {"Active", before.active ? "1" : "0", after.active ? "1" : "0"}};
+  std::string reason = activated
+                           ? fmt::format("Start date {} came (job {})", after.start_date, job_.id)
+                           : fmt::format("End date {} came (job {})", after.end_date, job_.id);
+  st = dir_.add_audit(job_.id, "user", after.username, activated ? "activate" : "expire", change,
+                      reason);
+  changes_->add(0, after.username, activated ? "activated" : "expired", change);
+  if (activated) {
+    ++s_.activated;
+    return st.is_ok() ? invite(after) : st;
+  }
+  ++s_.expired;
+  if (!st.is_ok()) return st;
+  auto withdrawn = dir_.withdraw_invitations(after.id, job_.id);
+  return withdrawn.is_ok() ? Status::ok() : withdrawn.status();
+}
+
+// The invitations an import records for a user who becomes active: one per
+// application it may sign in to, to its e-mail.
+Status Lifecycle::invite(const User& user) {
+  if (!o_.invite || user.email.empty()) return Status::ok();
+  Invitation inv;
+  inv.job_id = job_.id;
+  inv.user_id = user.id;
+  inv.username = user.username;
+  inv.email = user.email;
+  inv.reason = "enabled";  // able to sign in from now on, as an import that enables
+  inv.created_at = now_;
+  for (const Role* role : roles_of(user, dir_)) {
+    const Application* app = dir_.application_by_id(role->application_id);
+    inv.application = app ? app->key : std::string(kBackOfficeKey);
+    if (Status st = dir_.add_invitation(inv); !st.is_ok()) return st;
+  }
+  return Status::ok();
+}
+
+ExitCode Lifecycle::finish(ExitCode code, const std::string& outcome, const std::string& message) {
+  s_.outcome = job_.outcome = outcome;
+  s_.message = message;
+  s_.exit_code = job_.exit_code = static_cast<int>(code);
+  s_.finished_at = job_.finished_at = now_utc_iso8601();
+  s_.committed = outcome == "committed";
+  job_.rows_read = s_.rows_read;
+  job_.updated = s_.updated;
+  job_.unchanged = s_.unchanged;
+  job_.enabled = s_.activated;
+  job_.disabled = s_.expired;
+  std::string stem =
+      (std::filesystem::path(o_.report_dir) / fmt::format("lifecycle-{}", job_.id)).string();
+  Status st = dir_.finish_job(job_);
+  if (st.is_ok() && s_.committed) st = dir_.commit();
+  if (!st.is_ok()) {
+    if (dir_.in_transaction()) dir_.rollback();
+    err_ << "roster: error: " << st.message() << '\n';
+    return st.exit_code();
+  }
+  if (changes_) st = changes_->finish();
+  if (st.is_ok()) st = write_file_atomically(stem + ".summary.json", summary_json(s_));
+  if (!st.is_ok()) err_ << "roster: error: " << st.message() << '\n';
+  if (!o_.quiet) {
+    out_ << fmt::format("lifecycle (job {}): {} due, {} activated, {} expired; {}\n", job_.id,
+                        s_.rows_read, s_.activated, s_.expired,
+                        s_.committed ? "committed"
+                        : o_.dry_run ? "nothing committed (dry run)"
+                                     : outcome);
+    out_ << fmt::format("plan: {}.changes.csv  summary: {}.summary.json\n", stem, stem);
+  }
+  if (code != ExitCode::kOk) err_ << "roster: lifecycle: " << message << '\n';
+  log_job(s_);
+  return code;
+}
+
+ExitCode Lifecycle::run() {
+  auto actor = load_actor(dir_, o_.actor, kUsersPermission);
+  if (!actor.is_ok()) {
+    err_ << "roster: " << actor.status().message() << '\n';
+    return actor.status().exit_code();
+  }
+  Status st = start(*actor);
+  if (!st.is_ok()) {
+    err_ << "roster: error: " << st.message() << '\n';
+    return st.exit_code();
+  }
+  int64_t active_before = 0;
+  std::vector<std::string> due;
+  st = dir_.begin();
+  if (st.is_ok()) {
+    auto counted = dir_.count_enabled_users();
+    auto listed = counted.is_ok() ? dir_.users_due(now_) : counted.status();
+    if (listed.is_ok()) {
+      active_before = *counted;
+      due = std::move(*listed);
+    } else {
+      st = listed.status();
+    }
+  }
+  for (size_t i = 0; st.is_ok() && i < due.size(); ++i) st = settle(due[i]);
+  if (!st.is_ok()) {
+    if (dir_.in_transaction()) dir_.rollback();
+    return finish(st.exit_code(), "failed", st.message());
+  }
+  double limit = o_.max_disable_percent;
+  if (limit < 100 && s_.expired > 10 &&
+      static_cast<double>(s_.expired) > static_cast<double>(active_before) * limit / 100.0) {
+    dir_.rollback();
+    return finish(ExitCode::kGuard, "refused",
+                  fmt::format("{} users would lose access by their End date, of the {} who may "
+                              "log in, more than --max-disable {}%; nothing was applied (run "
+                              "with --max-disable 100 if this is intended)",
+                              s_.expired, active_before, limit));
+  }
+  if (o_.dry_run) {
+    dir_.rollback();
+    return finish(ExitCode::kOk, "dry-run", "");
+  }
+  return finish(ExitCode::kOk, "committed", "");
+}
+
+}  // namespace
+
+ExitCode run_lifecycle(Directory& dir, const LifecycleOptions& options, std::ostream& out,
+                       std::ostream& err) {
+  return Lifecycle(dir, options, out, err).run();
+}
+
+}  // namespace roster
