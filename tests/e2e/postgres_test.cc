@@ -174,6 +174,18 @@ TEST_F(PgMigrateTest, ASqliteDirectoryMovesWholeAndGoesOnWhereItLeftOff) {
             0);
   ASSERT_EQ(testing::query(file, "SELECT count(*) FROM users WHERE feed = 'hr' AND enabled = 0"),
             "1");
+  // And dates (SPEC §12): a hire not started yet, a contract ended; and a login.
+  write_file(tmp_ / "dated.csv",
+             testing::kUsersHeader.substr(0, testing::kUsersHeader.size() - 1) +
+                 ",Start date,End date\n"
+                 "hire.later,hire.later@x.example,1,1,1,UTC,Viewer,,Create,2999-01-01,\n"
+                 "season.over,season.over@x.example,1,1,1,UTC,Viewer,,Create,,2000-01-01\n");
+  ASSERT_EQ(roster_on(file, {"import", "dated.csv", "--as", "alice"}).exit_code, 0);
+  // The test's own account bound to alice: the file is bound, the copy on
+  // PostgreSQL open until its pg: logins are bound (docs/decisions.md).
+  std::string me = roster_on(file, {"logins", "list"}).out;  // "you are os:NAME; ..."
+  me = me.substr(8, me.find(';') - 8);
+  ASSERT_EQ(roster_on(file, {"logins", "bind", "alice", me, "--as", "alice"}).exit_code, 0);
   std::string name = q("SELECT current_database()") + "_moved";
   std::string target = testing::pg_uri(name);
   testing::exec(testing::pg_uri("postgres"), "DROP DATABASE IF EXISTS " + name);
@@ -194,6 +206,12 @@ TEST_F(PgMigrateTest, ASqliteDirectoryMovesWholeAndGoesOnWhereItLeftOff) {
     EXPECT_EQ(testing::query(target, sql), testing::query(file, sql)) << t.name;
   }
   EXPECT_EQ(testing::integrity(target), "ok");
+  EXPECT_NE(roster_on(target, {"logins", "list"}).out.find("the directory is open"),
+            std::string::npos);
+  EXPECT_EQ(testing::query(target,
+                           "SELECT username, active, start_date, end_date FROM users "
+                           "WHERE username IN ('hire.later', 'season.over') ORDER BY 1"),
+            "hire.later|0|2999-01-01|\nseason.over|0||2000-01-01");
 
   // The moved directory goes on: new ids follow the copied ones.
   std::string last_job = testing::query(target, "SELECT max(id) FROM jobs");
