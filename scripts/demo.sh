@@ -143,6 +143,18 @@ show "roster invitations list --pending | grep fatima.thompson"
 "$roster" invitations list --pending | grep fatima.thompson
 step "$roster" feeds
 step "$roster" audit --user fatima.thompson
+
+echo
+echo "# The holiday wave: twelve seasonal associates imported weeks ahead, each with"
+echo "# a first day (Start date) and 2027-01-04 as the first day without access, in"
+echo "# their store's time zone. Those not started yet are in the directory but may not"
+echo "# log in, and get their invitation on their first day. 'roster lifecycle run',"
+echo "# daily from cron, lets each one in on that day and out on the last (a missed day"
+echo "# is caught up by the next run)."
+step "$roster" import samples/users-holiday-wave.csv --as alice --report-dir "$work"
+show "roster export --as alice --active 0 | grep 2027-01-04   # not started yet, or over"
+"$roster" export --as alice --active 0 | grep 2027-01-04 || echo "(none: every one has started)"
+step "$roster" lifecycle run --as alice --report-dir "$work"
 step "$roster" jobs --limit 10
 echo
 echo "Directory: $db   Reports and exports: $work"

@@ -234,3 +234,15 @@ for night, gone in (("2026-12-06", set()), ("2026-12-07", {leaver, returner}),
                     ("2026-12-08", {leaver})):
     write(f"hr-workday-{night}.csv", HR,
           [r[:8] + [r[9]] for r in associates if r[0] not in gone])
+
+# The holiday wave (SPEC section 12): seasonal store associates imported weeks
+# ahead, each starting on a known day and leaving on 2027-01-04 (the first day
+# without access), in their store's time zone. `roster lifecycle run` lets
+# each one in on their first day and out on their last.
+wave = []
+for i, (code, _region, tz, _cities) in enumerate(REGIONS * 4):
+    u, email = person()
+    start = ("2026-11-20", "2026-12-14", "2026-12-19")[i % 3]
+    wave.append([u, email, 1, 0, 0, tz, "Store Associate", stores[code][i % len(stores[code])],
+                 "Create", "app", start, "2027-01-04"])
+write("users-holiday-wave.csv", H + ["Start date", "End date"], wave)
