@@ -13,7 +13,8 @@
 # directory they made; that directory's own export re-imported (all unchanged);
 # the same export as a feed's --sync snapshot of a directory whose users the
 # feed manages (the missing-user step on top of an unchanged re-import);
-# every user updated; the export.
+# every user updated; the export; and `roster lifecycle run` with nothing due
+# and with 10,000 End dates come.
 # Timing never decides whether CI passes; test.sh runs a tiny size only to keep
 # this script working.
 set -euo pipefail
@@ -125,6 +126,35 @@ table() {
     }' "$work/results"
 }
 
+# lifecycle_runs PREFIX (SQLite, first shape): `roster lifecycle run` on the
+# full directory with nothing due, next to opening it for `roster jobs`; and
+# with N users whose End date came (N = 10,000, or a tenth of a smaller
+# directory; set directly, as an import of dates already past would leave
+# them) next to importing N updates of the same users.
+lifecycle_runs() {
+  local p=$1 n=$((rows / 10 < 10000 ? rows / 10 : 10000))
+  measure "${p}open_only" ":" "$roster -q --db $work/full.db jobs --limit 1 > /dev/null"
+  measure "${p}lifecycle_idle" "fresh_db $work/full.db; mkdir -p $work/lc-idle" \
+    "$R lifecycle run --as bench --report-dir $work/lc-idle"
+  cp "$work/full.db" "$work/ending.db"
+  sqlite3 "$work/ending.db" "UPDATE users SET end_date = '2000-01-01', next_change = '2000-01-01T00:00:00Z' WHERE id IN (SELECT id FROM users WHERE username != 'bench' ORDER BY id LIMIT $n)"
+  measure "${p}lifecycle_expire" "fresh_db $work/ending.db; rm -rf $work/lc; mkdir -p $work/lc" \
+    "$R lifecycle run --as bench --max-disable 100 --report-dir $work/lc"
+  head -$((n + 1)) "$in/users-update.csv" > "$work/update-n.csv"
+  measure "${p}import_update_n" "fresh_db $work/full.db" \
+    "$R import $work/update-n.csv --as bench --report-dir $work"
+  local expired
+  expired=$(python3 -c "import glob, json; print(json.load(open(glob.glob('$work/lc/lifecycle-*.summary.json')[0]))['rows']['expired'])")
+  [ "$expired" = "$n" ] || { echo "bench: lifecycle expired $expired, not $n"; exit 1; }
+  awk -v p="$p" -v n="$n" '
+    { t[$1] = $2; m[$1] = $3 }
+    END {
+      printf "\nSQLite, lifecycle run: nothing due %.2f s (opening for roster jobs: %.2f s); %d expiries %.2f s vs importing %d updates %.2f s: %.2fx\n",
+             t[p "lifecycle_idle"], t[p "open_only"], n, t[p "lifecycle_expire"], n,
+             t[p "import_update_n"], t[p "lifecycle_expire"] / (t[p "import_update_n"] > 0 ? t[p "import_update_n"] : 0.01)
+    }' "$work/results" >> "$work/lifecycle.txt"
+}
+
 # run_shape SHAPE PREFIX: generates the SHAPE workload (scripts/bench-gen.py
 # --shape) and measures every operation on it, as PREFIX* (SQLite) and
 # PREFIX"pg_"* (PostgreSQL) in $work/results.
@@ -164,6 +194,7 @@ run_shape() {
     "$R import $in/users-more.csv --as bench --report-dir $work"
 
   check_runs "$shape, sqlite"
+  [ "$shape" = first ] && lifecycle_runs "$p"
 
   if [ "$postgres" = 1 ]; then
     pg_sql "DROP DATABASE IF EXISTS base"; pg_sql "CREATE DATABASE base"
@@ -230,6 +261,7 @@ for rows in ${sizes//,/ }; do
   echo
   sync_cost "" "SQLite, first shape"
   sync_cost s2_ "SQLite, all-scope shape"
+  cat "$work/lifecycle.txt"
   if [ "$postgres" = 1 ]; then
     table pg_ "PostgreSQL, first shape" "psql \\copy"
     table s2_pg_ "PostgreSQL, all-scope shape" "psql \\copy"
