@@ -122,9 +122,7 @@ class Directory : public RoleBook {
   Result<int64_t> count_enabled_users();
   // Store::any_user_dates and users_due (SPEC §12).
   Result<bool> any_user_dates() { return store_->any_user_dates(); }
-  Result<std::vector<std::string>> users_due(std::string_view now) {
-    return store_->users_due(now);
-  }
+  Result<std::vector<User>> users_due(std::string_view now) { return store_->users_due(now); }
   // Whether the directory holds any user at all, enabled or not.
   Result<bool> has_users();
   // A user of `role_id` whose sources or channels fall outside the given scopes,

@@ -155,9 +155,11 @@ class Store {
   virtual Result<int64_t> count_enabled_users() = 0;
   // Whether some user has a Start date or an End date (SPEC §12).
   virtual Result<bool> any_user_dates() = 0;
-  // The username of every user whose active state is due to change by `now`
-  // (next_change <= now), through the index on next_change, by username.
-  virtual Result<std::vector<std::string>> users_due(std::string_view now) = 0;
+  // Every user whose active state is due to change by `now` (next_change <=
+  // now), through the index on next_change, by username: its row without
+  // its links (sources, channels and other applications' roles are left
+  // empty; find_user reads them).
+  virtual Result<std::vector<User>> users_due(std::string_view now) = 0;
   virtual Result<int64_t> max_user_id() = 0;
   // Every user (only those who hold `role_id`, in any application, when it is
   // not 0), sorted by username

@@ -24,7 +24,7 @@ class Lifecycle {
 
  private:
   Status start(const Actor& actor);
-  Status settle(const std::string& username);
+  Status settle(const User& due);
   Status invite(const User& user);
   ExitCode finish(ExitCode code, const std::string& outcome, const std::string& message);
 
@@ -57,16 +57,20 @@ Status Lifecycle::start(const Actor& actor) {
   return changes_->open();
 }
 
-// One due user: its active state as of now, written and audited.
-Status Lifecycle::settle(const std::string& username) {
-  User before;
-  auto found = dir_.find_user(username, before);
-  if (!found.is_ok()) return found.status();
-  if (!*found) return Status::ok();
+// One due user (as users_due read it: no links, which an expiry does not
+// need): its active state as of now, written and audited.
+Status Lifecycle::settle(const User& due) {
   ++s_.rows_read;
+  User before = due;
   User after = before;
   settle_dates(after, now_);
   bool activated = !before.active && after.active, expired = before.active && !after.active;
+  if (activated) {  // the invitations need its roles in every application
+    auto found = dir_.find_user(due.username, before);
+    if (!found.is_ok()) return found.status();
+    after = before;
+    settle_dates(after, now_);
+  }
   if (activated || expired) {
     after.updated_at = now_;
     after.updated_by = job_.actor;
@@ -161,14 +165,11 @@ ExitCode Lifecycle::run() {
     err_ << "roster: error: " << st.message() << '\n';
     return st.exit_code();
   }
-  int64_t active_before = 0;
-  std::vector<std::string> due;
+  std::vector<User> due;
   st = dir_.begin();
   if (st.is_ok()) {
-    auto counted = dir_.count_enabled_users();
-    auto listed = counted.is_ok() ? dir_.users_due(now_) : counted.status();
+    auto listed = dir_.users_due(now_);
     if (listed.is_ok()) {
-      active_before = *counted;
       due = std::move(*listed);
     } else {
       st = listed.status();
@@ -180,14 +181,23 @@ ExitCode Lifecycle::run() {
     return finish(st.exit_code(), "failed", st.message());
   }
   double limit = o_.max_disable_percent;
-  if (limit < 100 && s_.expired > 10 &&
-      static_cast<double>(s_.expired) > static_cast<double>(active_before) * limit / 100.0) {
-    dir_.rollback();
-    return finish(ExitCode::kGuard, "refused",
-                  fmt::format("{} users would lose access by their End date, of the {} who may "
-                              "log in, more than --max-disable {}%; nothing was applied (run "
-                              "with --max-disable 100 if this is intended)",
-                              s_.expired, active_before, limit));
+  if (limit < 100 && s_.expired > 10) {
+    // The guard's base, the users who could log in before this run, counted
+    // only when it matters (it reads every user).
+    auto now_active = dir_.count_enabled_users();
+    if (!now_active.is_ok()) {
+      dir_.rollback();
+      return finish(now_active.status().exit_code(), "failed", now_active.status().message());
+    }
+    int64_t active_before = *now_active + s_.expired - s_.activated;
+    if (static_cast<double>(s_.expired) > static_cast<double>(active_before) * limit / 100.0) {
+      dir_.rollback();
+      return finish(ExitCode::kGuard, "refused",
+                    fmt::format("{} users would lose access by their End date, of the {} who "
+                                "may log in, more than --max-disable {}%; nothing was applied "
+                                "(run with --max-disable 100 if this is intended)",
+                                s_.expired, active_before, limit));
+    }
   }
   if (o_.dry_run) {
     dir_.rollback();

@@ -204,14 +204,14 @@ Result<bool> PgStore::any_user_dates() {
   return r.flag(0, 0);
 }
 
-Result<std::vector<std::string>> PgStore::users_due(std::string_view now) {
-  PgResult r =
-      run("SELECT username FROM users WHERE next_change IS NOT NULL AND next_change <= $1 "
-          "ORDER BY lower(username)",
-          {now});
+Result<std::vector<User>> PgStore::users_due(std::string_view now) {
+  PgResult r = run("SELECT " ROSTER_PG_USER_COLUMNS
+                   "FROM users u WHERE u.next_change IS NOT NULL AND u.next_change <= $1 "
+                   "ORDER BY lower(u.username)",
+                   {now});
   if (!r.ok()) return error("reading the users whose dates came", r);
-  std::vector<std::string> out;
-  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
+  std::vector<User> out(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) read_user(r, i, out[static_cast<size_t>(i)]);
   return out;
 }
 

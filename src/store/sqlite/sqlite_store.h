@@ -121,7 +121,7 @@ class SqliteStore : public Store, public ImportAccelerator {
   Status update_user(const User& before, const User& after) override;
   Result<int64_t> count_enabled_users() override;
   Result<bool> any_user_dates() override;
-  Result<std::vector<std::string>> users_due(std::string_view now) override;
+  Result<std::vector<User>> users_due(std::string_view now) override;
   Result<int64_t> max_user_id() override;
   Status for_each_user(int64_t role_id, const std::function<bool(User&)>& fn) override;
   Status for_each_feed_user(std::string_view feed, bool enabled_only,

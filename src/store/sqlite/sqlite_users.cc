@@ -219,13 +219,13 @@ Result<bool> SqliteStore::any_user_dates() {
   return s.flag(0);
 }
 
-Result<std::vector<std::string>> SqliteStore::users_due(std::string_view now) {
-  SqliteStmt s = prepare(
-      "SELECT username FROM users WHERE next_change IS NOT NULL AND next_change <= ?1 "
-      "ORDER BY username");
+Result<std::vector<User>> SqliteStore::users_due(std::string_view now) {
+  SqliteStmt s = prepare("SELECT " ROSTER_USER_FIELDS
+                         "FROM users u WHERE u.next_change IS NOT NULL AND u.next_change <= ?1 "
+                         "ORDER BY u.username");
   s.bind(1, now);
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
+  std::vector<User> out;
+  while (s.step()) load_user_fields(s, out.emplace_back());
   if (!s.ok()) return error("reading the users whose dates came");
   return out;
 }
