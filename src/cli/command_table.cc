@@ -187,21 +187,24 @@ void add_reference_commands(std::vector<CommandSpec>& t) {
 }
 
 void add_user_commands(std::vector<CommandSpec>& t) {
-  t.push_back({"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
-               "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
-               "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly\n"
-               "  roster import hr-2026-12-07.csv --as svc.hr-feed --feed hr-workday --sync"
-               "  # a full HR snapshot: leavers disabled",
-               [](auto& d, auto& p) {
-                 file_argument(d, p);
-                 import_options(d, ImportFlavor::kUsers);
-                 invite_option(d);
-                 feed_options(d);
-                 inbox_options(d);
-               },
-               [](const po::variables_map& vm, const CommandContext& c) {
-                 return cmd_import(c, import_command(vm, ImportKind::kUsers, false));
-               }});
+  t.push_back(
+      {"import", "roster import FILE|--inbox DIR --as ACTOR [options]",
+       "roster import new-hires.csv --as alice --default-timezone Europe/Paris\n"
+       "  roster import --inbox /var/spool/roster/inbox --as svc.hr-feed  # nightly\n"
+       "  roster import hr-2026-12-07.csv --as svc.hr-feed --feed hr-workday --sync"
+       "  # a full HR snapshot: leavers disabled\n"
+       "  roster import holiday-wave.csv --as alice  # with Start date and End date columns "
+       "(roster template users --example)",
+       [](auto& d, auto& p) {
+         file_argument(d, p);
+         import_options(d, ImportFlavor::kUsers);
+         invite_option(d);
+         feed_options(d);
+         inbox_options(d);
+       },
+       [](const po::variables_map& vm, const CommandContext& c) {
+         return cmd_import(c, import_command(vm, ImportKind::kUsers, false));
+       }});
   t.push_back({"validate", "roster validate FILE --as ACTOR (same as import --dry-run)",
                "roster validate new-hires.csv --as alice",
                [](auto& d, auto& p) {
