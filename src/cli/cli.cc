@@ -281,6 +281,11 @@ int run_command(const CommandSpec& spec, const std::vector<CommandSpec>& table,
   po::notify(vm);
   ReasonBuf err_buf(err.rdbuf());
   std::ostream tee(&err_buf);
+  // The logger writes to `tee`: it must stop before `tee` goes, however this
+  // function is left.
+  struct LoggingReset {
+    ~LoggingReset() { reset_logging(); }
+  } logging_reset;
   setup_logging(log_options(vm), tee);
   if (db.empty()) db = vm.count("db") ? vm["db"].as<std::string>() : "roster.db";
   CommandContext ctx{out, tee, db, vm["quiet"].as<bool>()};

@@ -3,13 +3,13 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "roster/feeds.h"
 #include "roster/lifecycle.h"
 #include "roster/logins.h"
+#include "roster/report.h"
 #include "roster/validate.h"
 
 namespace roster {
@@ -87,9 +87,9 @@ ExitCode cmd_lifecycle(const CommandContext& ctx, const LifecycleCommand& c) {
     return report_failure(ctx, Status::usage("--max-disable takes a percent from 0 to 100"));
   }
   std::string folder = c.report_dir.empty() ? "." : c.report_dir;
-  if (!std::filesystem::is_directory(folder)) {
-    return report_failure(
-        ctx, Status::usage(fmt::format("--report-dir \"{}\" is not a folder", folder)));
+  // Before any job is recorded, as for an import.
+  if (Status st = check_report_folder(report_paths("lifecycle", folder)); !st.is_ok()) {
+    return report_failure(ctx, st);
   }
   auto dir = open_directory(ctx, false, c.lock_timeout);
   if (!dir.is_ok()) return report_failure(ctx, dir.status());
