@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "import/user_handler.h"
 #include "roster/dates.h"
 #include "roster/import_job.h"
 #include "roster/report.h"
@@ -25,7 +26,6 @@ class Lifecycle {
  private:
   Status start(const Actor& actor);
   Status settle(const User& due);
-  Status invite(const User& user);
   ExitCode finish(ExitCode code, const std::string& outcome, const std::string& message);
 
   Directory& dir_;
@@ -35,6 +35,7 @@ class Lifecycle {
   std::string now_;
   Job job_;
   Summary s_;
+  std::string stem_;  // the reports' path, without .changes.csv or .summary.json
   std::unique_ptr<ChangesReport> changes_;
 };
 
@@ -51,9 +52,8 @@ Status Lifecycle::start(const Actor& actor) {
   auto id = dir_.start_job(job_);
   if (!id.is_ok()) return id.status();
   job_.id = s_.job_id = *id;
-  std::string stem =
-      (std::filesystem::path(o_.report_dir) / fmt::format("lifecycle-{}", job_.id)).string();
-  changes_ = std::make_unique<ChangesReport>(stem + ".changes.csv", "Username");
+  stem_ = (std::filesystem::path(o_.report_dir) / fmt::format("lifecycle-{}", job_.id)).string();
+  changes_ = std::make_unique<ChangesReport>(stem_ + ".changes.csv", "Username");
   return changes_->open();
 }
 
@@ -91,31 +91,15 @@ Status Lifecycle::settle(const User& due) {
   changes_->add(0, after.username, activated ? "activated" : "expired", change);
   if (activated) {
     ++s_.activated;
-    return st.is_ok() ? invite(after) : st;
+    if (!st.is_ok() || !o_.invite) return st;
+    // "enabled": able to sign in from now on, as when an import enables.
+    Invitation scratch;
+    return record_invitations(dir_, after, job_.id, "enabled", now_, scratch);
   }
   ++s_.expired;
   if (!st.is_ok()) return st;
   auto withdrawn = dir_.withdraw_invitations(after.id, job_.id);
   return withdrawn.is_ok() ? Status::ok() : withdrawn.status();
-}
-
-// The invitations an import records for a user who becomes active: one per
-// application it may sign in to, to its e-mail.
-Status Lifecycle::invite(const User& user) {
-  if (!o_.invite || user.email.empty()) return Status::ok();
-  Invitation inv;
-  inv.job_id = job_.id;
-  inv.user_id = user.id;
-  inv.username = user.username;
-  inv.email = user.email;
-  inv.reason = "enabled";  // able to sign in from now on, as an import that enables
-  inv.created_at = now_;
-  for (const Role* role : roles_of(user, dir_)) {
-    const Application* app = dir_.application_by_id(role->application_id);
-    inv.application = app ? app->key : std::string(kBackOfficeKey);
-    if (Status st = dir_.add_invitation(inv); !st.is_ok()) return st;
-  }
-  return Status::ok();
 }
 
 ExitCode Lifecycle::finish(ExitCode code, const std::string& outcome, const std::string& message) {
@@ -129,8 +113,7 @@ ExitCode Lifecycle::finish(ExitCode code, const std::string& outcome, const std:
   job_.unchanged = s_.unchanged;
   job_.enabled = s_.activated;
   job_.disabled = s_.expired;
-  std::string stem =
-      (std::filesystem::path(o_.report_dir) / fmt::format("lifecycle-{}", job_.id)).string();
+  const std::string& stem = stem_;
   Status st = dir_.finish_job(job_);
   if (st.is_ok() && s_.committed) st = dir_.commit();
   if (!st.is_ok()) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "roster/import_job.h"
@@ -23,6 +24,13 @@ struct ParsedUser : ParsedRow {
   bool absent = false;
   User stored;
 };
+
+// The invitations of a user who may now log in and could not before (SPEC
+// §10, §12): one per application it may sign in to, to its e-mail; none for
+// a user without one (the store hands out a store-app user's sign-in). `inv`
+// is scratch space, reused from user to user.
+Status record_invitations(Directory& dir, const User& user, int64_t job_id, std::string_view reason,
+                          const std::string& now, Invitation& inv);
 
 class UserHandler : public RowHandler {
  public:

@@ -248,22 +248,28 @@ Status UserHandler::apply(const User* existing, User& after, std::vector<FieldCh
   // user created disabled, or before its Start date, gets one once active.
   // One for each application the user may sign in to, to the user's e-mail (a
   // store-app user without one gets none: the store hands out its sign-in).
-  if (st.is_ok() && context_.invite && after.active && (!existing || !existing->active) &&
-      !after.email.empty()) {
-    Invitation& inv = invitation_;
-    inv.job_id = context_.job_id;
-    inv.user_id = after.id;
-    inv.username = after.username;
-    inv.email = after.email;
-    inv.reason = existing ? "enabled" : "created";
-    inv.created_at = context_.now;
-    for (const Role* role : roles_of(after, dir_)) {
-      const Application* app = dir_.application_by_id(role->application_id);
-      inv.application = app ? app->key : std::string(kBackOfficeKey);
-      if (st.is_ok()) st = dir_.add_invitation(inv);
-    }
+  if (st.is_ok() && context_.invite && after.active && (!existing || !existing->active)) {
+    st = record_invitations(dir_, after, context_.job_id, existing ? "enabled" : "created",
+                            context_.now, invitation_);
   }
   return st;
+}
+
+Status record_invitations(Directory& dir, const User& user, int64_t job_id, std::string_view reason,
+                          const std::string& now, Invitation& inv) {
+  if (user.email.empty()) return Status::ok();
+  inv.job_id = job_id;
+  inv.user_id = user.id;
+  inv.username = user.username;
+  inv.email = user.email;
+  inv.reason = reason;
+  inv.created_at = now;
+  for (const Role* role : roles_of(user, dir)) {
+    const Application* app = dir.application_by_id(role->application_id);
+    inv.application = app ? app->key : std::string(kBackOfficeKey);
+    if (Status st = dir.add_invitation(inv); !st.is_ok()) return st;
+  }
+  return Status::ok();
 }
 
 // Turns the row's names into the stored user: role, sources, sales channels.
