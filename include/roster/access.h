@@ -80,6 +80,9 @@ struct ActingAs {
 };
 Result<ActingAs> who_acts(std::string_view as, std::string_view login,
                           const std::vector<LoginBinding>& bindings);
+// Whether the directory is bound for runs as `login`: some login of its kind
+// is bound (the rule who_acts applies).
+bool directory_bound(std::string_view login, const std::vector<LoginBinding>& bindings);
 
 // Builds the actor from the user `username` names (`user`, null when there is
 // none) and checks that it may run a command that needs `permission`. Fails
@@ -122,10 +125,10 @@ std::optional<Denial> check_manage_user(const Actor& actor, const User& target,
 
 // Whether `actor` may bind `login` to `target` or unbind it (SPEC §14): as
 // for changing the user (check_manage_user), except that an actor may bind
-// a login to itself while the directory is open (`directory_bound` false),
+// a login to itself while the directory is open (`bound` false),
 // which is how the first administrator binds its own. nullopt when it may.
-std::optional<Denial> check_login_change(const Actor& actor, const User& target,
-                                         bool directory_bound, const RoleBook& roles);
+std::optional<Denial> check_login_change(const Actor& actor, const User& target, bool bound,
+                                         const RoleBook& roles);
 
 // Whether a run of feed `run_feed` (empty: a run without --feed) may change
 // `target`: a feed changes only the users it manages and those no feed manages

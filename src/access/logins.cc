@@ -3,22 +3,26 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "roster/access.h"
 #include "roster/text.h"
 
 namespace roster {
 
+bool directory_bound(std::string_view login, const std::vector<LoginBinding>& bindings) {
+  std::string_view kind = login.substr(0, login.find(':') + 1);  // "os:" or "pg:"
+  return std::any_of(bindings.begin(), bindings.end(),
+                     [&](const LoginBinding& b) { return b.login.rfind(kind, 0) == 0; });
+}
+
 Result<ActingAs> who_acts(std::string_view as, std::string_view login,
                           const std::vector<LoginBinding>& bindings) {
-  std::string_view kind = login.substr(0, login.find(':') + 1);  // "os:" or "pg:"
-  bool bound = false;
   std::vector<std::string> mine;  // the users this login is bound to
   for (const LoginBinding& b : bindings) {
-    if (b.login.rfind(kind, 0) != 0) continue;
-    bound = true;
     if (b.login == login) mine.push_back(b.username);
   }
-  if (!bound) {
+  if (!directory_bound(login, bindings)) {
     if (as.empty()) return Status::usage("--as ACTOR is required (no login is bound yet)");
     return ActingAs{std::string(as), false};
   }
@@ -41,9 +45,9 @@ Result<ActingAs> who_acts(std::string_view as, std::string_view login,
                    : fmt::format(" (it is bound to {})", join(mine, ", "))));
 }
 
-std::optional<Denial> check_login_change(const Actor& actor, const User& target,
-                                         bool directory_bound, const RoleBook& roles) {
-  if (target.id == actor.user_id && !directory_bound) return std::nullopt;
+std::optional<Denial> check_login_change(const Actor& actor, const User& target, bool bound,
+                                         const RoleBook& roles) {
+  if (target.id == actor.user_id && !bound) return std::nullopt;
   return check_manage_user(actor, target, roles);
 }
 

@@ -22,14 +22,6 @@ bool valid_login(std::string_view login) {
                       [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
 }
 
-// Whether a login of `login`'s kind is bound: the directory is then bound
-// for the runs that use such logins (access.h: who_acts).
-bool bound_for(std::string_view login, const std::vector<LoginBinding>& bindings) {
-  std::string_view kind = login.substr(0, login.find(':') + 1);
-  return std::any_of(bindings.begin(), bindings.end(),
-                     [&](const LoginBinding& b) { return b.login.rfind(kind, 0) == 0; });
-}
-
 bool has_binding(const std::vector<LoginBinding>& bindings, std::string_view login,
                  int64_t user_id) {
   return std::any_of(bindings.begin(), bindings.end(), [&](const LoginBinding& b) {
@@ -78,7 +70,7 @@ ExitCode run_login_change(Directory& dir, const LoginChangeOptions& o, std::ostr
     return fail(Status::usage(fmt::format("login {} is {} bound to {}", o.login,
                                           o.bind ? "already" : "not", user.username)));
   }
-  bool was_bound = bound_for(actor->login, *bindings);
+  bool was_bound = directory_bound(actor->login, *bindings);
   if (auto denied = check_login_change(*actor, user, was_bound, dir)) {
     return fail(Status::actor(fmt::format("{}: {} {}; nothing was changed", code_name(denied->code),
                                           user.username, denied->detail)));
@@ -128,7 +120,7 @@ ExitCode list_logins(Directory& dir, std::ostream& out, std::ostream& err) {
     err << "roster: error: " << bindings.status().message() << '\n';
     return bindings.status().exit_code();
   }
-  bool bound = bound_for(*login, *bindings);
+  bool bound = directory_bound(*login, *bindings);
   out << fmt::format("you are {}; the directory is {}\n", *login,
                      bound ? "bound: --as is accepted only from a bound login"
                            : "open: --as is taken on trust (actors: unauthenticated)");
